@@ -1,0 +1,116 @@
+/**
+ * netkit: one program, four subcommands, on Deno and on Bun.
+ *
+ * Parses argv, picks the runtime adapter, dispatches; the only place that exits.
+ *
+ * @module
+ */
+import process from "node:process";
+import { EXIT } from "./src/cli/exit_codes.ts";
+import { UsageError } from "./src/cli/args.ts";
+import type { Command, CommandContext } from "./src/cli/io.ts";
+import { selectAdapter } from "./src/net/select.ts";
+import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
+import { serveTimeCommand } from "./src/commands/serve_time.ts";
+import { queryTimeCommand } from "./src/commands/query_time.ts";
+import { notYetAvailable } from "./src/commands/not_yet.ts";
+
+const COMMANDS: Record<string, Command> = {
+  "serve-time": serveTimeCommand,
+  "query-time": queryTimeCommand,
+  "serve-http": notYetAvailable("serve-http", "serve a folder over HTTP"),
+  "get": notYetAvailable("get", "download a URL over HTTP(S)"),
+};
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join("\n");
+  return `Usage: netkit COMMAND [options]
+
+Commands:
+${list}
+
+Options:
+  -h, --help       show this help; "netkit help COMMAND" for a command's own
+  -V, --version    show version, runtime, target and build date
+
+Exit codes: 0 success, 1 failure, 2 usage error (see each command's help).`;
+}
+
+function versionLine(runtime: string, runtimeVersion: string): string {
+  const target = BUILD_TARGET === "source"
+    ? `${process.platform}-${process.arch} (from source)`
+    : BUILD_TARGET;
+  return `netkit ${VERSION} (${runtime} ${runtimeVersion}; ${target}; built ${BUILD_DATE})`;
+}
+
+/**
+ * Runs netkit with `args` (argv without the runtime and script).
+ *
+ * @param args the arguments
+ * @param context adapter and output; tests pass their own
+ * @returns the exit code
+ */
+export async function main(args: string[], context: CommandContext): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined) {
+    context.err(mainUsage());
+    return EXIT.USAGE;
+  }
+  if (first === "-h" || first === "--help") {
+    context.out(mainUsage());
+    return EXIT.OK;
+  }
+  if (first === "-V" || first === "--version") {
+    context.out(versionLine(context.net.runtime, context.net.runtimeVersion));
+    return EXIT.OK;
+  }
+  if (first === "help") {
+    if (rest.length === 0) {
+      context.out(mainUsage());
+      return EXIT.OK;
+    }
+    const command = COMMANDS[rest[0]];
+    if (!command) return unknownCommand(rest[0], context);
+    context.out(command.usage);
+    return EXIT.OK;
+  }
+  const command = COMMANDS[first];
+  if (!command) return unknownCommand(first, context);
+  try {
+    return await command.run(rest, context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      context.err(`netkit ${first}: ${error.message}`);
+      context.err(`Try 'netkit help ${first}' for usage.`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+}
+
+function unknownCommand(name: string, context: CommandContext): number {
+  context.err(`netkit: unknown command '${name}'`);
+  context.err(`Commands: ${Object.keys(COMMANDS).join(", ")}. Try 'netkit --help'.`);
+  return EXIT.USAGE;
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    const context: CommandContext = {
+      net: selectAdapter(),
+      out: (line) => process.stdout.write(line + "\n"),
+      err: (line) => process.stderr.write(line + "\n"),
+    };
+    code = await main(process.argv.slice(2), context);
+  } catch (error) {
+    // Expected failures are handled by the commands; this is a bug, still one line.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`netkit: internal error: ${message}\n`);
+    code = EXIT.FAILURE;
+  }
+  process.exit(code);
+}

@@ -1,0 +1,127 @@
+/**
+ * Argument parsing on `node:util` parseArgs, with one-line errors.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A usage error: the user asked for something the command cannot take. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses `args` strictly against `options`, turning parseArgs' long messages
+ * into one short line.
+ *
+ * @param args the arguments after the subcommand
+ * @param options the parseArgs option table
+ * @returns values and positionals
+ * @throws {UsageError} on an unknown option, a missing value or a misplaced one
+ */
+export function parseCommandArgs<T extends Options>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    const quoted = /'([^']+)'/.exec(e.message ?? "")?.[1];
+    switch (e.code) {
+      case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+        throw new UsageError(`unknown option '${quoted ?? "?"}'`);
+      case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+        throw new UsageError(
+          /argument missing/.test(e.message ?? "")
+            ? `option '${quoted?.split(" ")[0] ?? "?"}' needs a value`
+            : `option '${quoted?.split(" ")[0] ?? "?"}' does not take a value`,
+        );
+      default:
+        throw new UsageError(e.message ?? String(error));
+    }
+  }
+}
+
+/**
+ * Parses a port number.
+ *
+ * @param text what the user wrote
+ * @param flag the flag name, for the message
+ * @returns 0 … 65535
+ * @throws {UsageError} if it is not a whole number in range
+ */
+export function parsePort(text: string, flag = "--port"): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`${flag} must be a port number from 0 to 65535 (got '${text}')`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses a decimal number within bounds.
+ *
+ * @param text what the user wrote
+ * @param flag the flag name, for the message
+ * @param bounds inclusive minimum and maximum; `integer` for whole numbers only
+ * @returns the number
+ * @throws {UsageError} if it is not a number within bounds
+ */
+export function parseNumber(
+  text: string,
+  flag: string,
+  bounds: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean },
+): number {
+  const pattern = bounds.integer ? /^\d+$/ : /^(\d+\.?\d*|\.\d+)$/;
+  const value = Number(text);
+  const low = bounds.exclusiveMin ? value > bounds.min : value >= bounds.min;
+  if (!pattern.test(text) || !low || value > bounds.max) {
+    const kind = bounds.integer ? "a whole number" : "a number";
+    const range = bounds.exclusiveMin
+      ? `greater than ${bounds.min} and at most ${bounds.max}`
+      : `from ${bounds.min} to ${bounds.max}`;
+    throw new UsageError(`${flag} must be ${kind} ${range} (got '${text}')`);
+  }
+  return value;
+}
+
+/**
+ * Splits `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address.
+ *
+ * @param text what the user wrote
+ * @param defaultPort the port when none is given
+ * @returns host (IPv6 without brackets) and port
+ * @throws {UsageError} on an empty host or a bad port
+ * @example
+ * ```ts
+ * parseHostPort("[::1]:3737", 37); // { host: "::1", port: 3737 }
+ * ```
+ */
+export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } {
+  let host = text;
+  let port = defaultPort;
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+  if (bracketed) {
+    host = bracketed[1];
+    if (bracketed[2] !== undefined) port = parsePort(bracketed[2], `port in '${text}'`);
+  } else if ((text.match(/:/g) ?? []).length === 1) {
+    const colon = text.indexOf(":");
+    host = text.slice(0, colon);
+    port = parsePort(text.slice(colon + 1), `port in '${text}'`);
+  }
+  if (host === "" || /[\s/]/.test(host)) throw new UsageError(`not a host: '${text}'`);
+  return { host, port };
+}
+
+/**
+ * Formats a host and port for messages and URLs: IPv6 gets brackets.
+ *
+ * @param host a name or address
+ * @param port the port
+ * @returns `host:port` or `[v6]:port`
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

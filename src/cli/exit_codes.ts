@@ -1,0 +1,15 @@
+/**
+ * Exit codes shared by every subcommand. `get` adds curl's codes in its own issue.
+ *
+ * @module
+ */
+
+/** Exit codes, as documented in the README and in `--help`. */
+export const EXIT = {
+  /** Success (query-time: at least one host answered). */
+  OK: 0,
+  /** The job failed (query-time: no host answered; serve-*: could not start). */
+  FAILURE: 1,
+  /** Usage error: bad flag, bad value, missing argument. */
+  USAGE: 2,
+} as const;

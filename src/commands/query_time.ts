@@ -1,0 +1,140 @@
+/**
+ * `netkit query-time`: the RFC 868 client.
+ *
+ * @module
+ */
+import { EXIT } from "../cli/exit_codes.ts";
+import {
+  formatHostPort,
+  parseCommandArgs,
+  parseHostPort,
+  parseNumber,
+  parsePort,
+  UsageError,
+} from "../cli/args.ts";
+import type { Command, CommandContext } from "../cli/io.ts";
+import { RFC868_PORT } from "../time/codec.ts";
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TOLERANCE_S,
+  type PollResult,
+  pollTime,
+} from "../time/client.ts";
+
+const USAGE = `Usage: netkit query-time HOST[:PORT]... [options]
+
+Ask one or more RFC 868 time servers for the time (like rdate -p), in parallel,
+and show each one's time, its offset from the local clock and the round trip.
+
+Arguments:
+  HOST[:PORT]         a host name or address; IPv6 as [addr]:port or bare addr
+
+Options:
+  -p, --port N         port for hosts given without one (default: 37)
+  -u, --udp            ask over UDP (default: TCP, as rdate)
+  -t, --timeout SECS   give up on a host after this long, all included (default: ${
+  DEFAULT_TIMEOUT_MS / 1000
+})
+      --retries N      UDP: resend the request up to N times within the
+                       timeout (default: ${DEFAULT_RETRIES})
+      --tolerance SECS with two or more answers, flag hosts further than this
+                       from the median offset as outliers (default: ${DEFAULT_TOLERANCE_S})
+      --json           one JSON object per host per line on stdout
+  -h, --help           show this help
+
+The 32-bit value is read as unsigned, in the 136-year era nearest the local
+clock (nearest this build's date when the local clock is plainly unset), so
+servers are read correctly before and after 2036-02-07.
+
+JSON fields: host, address, port, transport ("tcp"|"udp"), value (the raw
+32-bit number), unix, iso, rtt_ms, offset_s, outlier; for a host that failed:
+host, port, transport, error.
+
+Exit codes: 0 at least one host answered, 1 none did, 2 usage error.`;
+
+async function run(args: string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    port: { type: "string", short: "p" },
+    udp: { type: "boolean", short: "u" },
+    timeout: { type: "string", short: "t" },
+    retries: { type: "string" },
+    tolerance: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    context.out(USAGE);
+    return EXIT.OK;
+  }
+  if (positionals.length === 0) throw new UsageError("no host given");
+  const defaultPort = values.port === undefined ? RFC868_PORT : parsePort(values.port);
+  const targets = positionals.map((text) => parseHostPort(text, defaultPort));
+  const timeoutS = values.timeout === undefined
+    ? DEFAULT_TIMEOUT_MS / 1000
+    : parseNumber(values.timeout, "--timeout", { min: 0, max: 3600, exclusiveMin: true });
+  const retries = values.retries === undefined
+    ? DEFAULT_RETRIES
+    : parseNumber(values.retries, "--retries", { min: 0, max: 100, integer: true });
+  const toleranceS = values.tolerance === undefined
+    ? DEFAULT_TOLERANCE_S
+    : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 });
+  const transport = values.udp ? "udp" : "tcp";
+
+  const results = await pollTime(context.net, targets, {
+    transport,
+    timeoutMs: timeoutS * 1000,
+    retries,
+    toleranceS,
+  });
+  for (const result of results) {
+    if (values.json) context.out(JSON.stringify(toJson(result)));
+    else if (result.ok) context.out(toLine(result));
+    else {
+      context.err(
+        `netkit query-time: ${formatHostPort(result.host, result.port)} ${result.transport}: ` +
+          result.error.message,
+      );
+    }
+  }
+  return results.some((r) => r.ok) ? EXIT.OK : EXIT.FAILURE;
+}
+
+function toIso(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function toJson(result: PollResult): Record<string, unknown> {
+  if (!result.ok) {
+    const { host, port, transport, error } = result;
+    return { host, port, transport, error: error.message };
+  }
+  return {
+    host: result.host,
+    address: result.address,
+    port: result.port,
+    transport: result.transport,
+    value: result.value,
+    unix: result.unix,
+    iso: toIso(result.unix),
+    rtt_ms: Math.round(result.rttMs * 1000) / 1000,
+    offset_s: Math.round(result.offsetS * 1000) / 1000,
+    outlier: result.outlier,
+  };
+}
+
+function toLine(result: PollResult & { ok: true }): string {
+  const where = formatHostPort(result.host, result.port);
+  const via = result.address === result.host ? "" : ` (${result.address})`;
+  const sign = result.offsetS >= 0 ? "+" : "-";
+  return `${where}${via} ${result.transport}  ${toIso(result.unix)}  ` +
+    `offset ${sign}${Math.abs(result.offsetS).toFixed(3)} s  rtt ${result.rttMs.toFixed(1)} ms` +
+    (result.outlier ? "  OUTLIER" : "");
+}
+
+/** The `query-time` subcommand. */
+export const queryTimeCommand: Command = {
+  summary: "ask RFC 868 time servers for the time, like rdate -p",
+  usage: USAGE,
+  run,
+};

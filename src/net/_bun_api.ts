@@ -1,0 +1,87 @@
+/**
+ * The slice of Bun's API that `bun.ts` uses, declared locally so the project
+ * type-checks under `deno check` without bun-types (whose globals clash with
+ * Deno's). Structurally compatible with bun-types 1.4.
+ *
+ * @module
+ */
+
+export interface BunSocket<T> {
+  data: T;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  readonly localAddress?: string;
+  write(data: Uint8Array): number;
+  end(data?: Uint8Array): number;
+  terminate(): void;
+  timeout(seconds: number): void;
+}
+
+export interface BunSocketHandlers<T> {
+  open?(socket: BunSocket<T>): void;
+  data?(socket: BunSocket<T>, chunk: Uint8Array): void;
+  drain?(socket: BunSocket<T>): void;
+  end?(socket: BunSocket<T>): void;
+  close?(socket: BunSocket<T>, error?: Error): void;
+  error?(socket: BunSocket<T>, error: Error): void;
+  timeout?(socket: BunSocket<T>): void;
+  connectError?(socket: BunSocket<T>, error: Error): void;
+}
+
+export interface BunTcpListener {
+  readonly port: number;
+  readonly hostname: string;
+  stop(closeActive?: boolean): void;
+}
+
+export interface BunUdpSocket {
+  readonly port: number;
+  readonly hostname: string;
+  send(data: Uint8Array, port: number, address: string): boolean;
+  close(): void;
+}
+
+export interface BunServer {
+  readonly port: number;
+  readonly hostname: string;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  requestIP(request: Request): { address: string; port: number } | null;
+}
+
+export interface BunApi {
+  readonly version: string;
+  listen<T>(options: {
+    hostname: string;
+    port: number;
+    binaryType?: "uint8array";
+    socket: BunSocketHandlers<T>;
+  }): BunTcpListener;
+  connect<T>(options: {
+    hostname: string;
+    port: number;
+    binaryType?: "uint8array";
+    socket: BunSocketHandlers<T>;
+  }): Promise<BunSocket<T>>;
+  udpSocket(options: {
+    hostname: string;
+    port: number;
+    binaryType?: "uint8array";
+    socket: {
+      data?(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
+      error?(error: Error): void;
+    };
+  }): Promise<BunUdpSocket>;
+  serve(options: {
+    hostname: string;
+    port: number;
+    development: boolean;
+    idleTimeout?: number;
+    tls?: { cert: string; key: string };
+    fetch(request: Request, server: BunServer): Response | Promise<Response>;
+    error?(error: Error): Response;
+  }): BunServer;
+  dns: {
+    lookup(hostname: string): Promise<{ address: string; family: 4 | 6 }[]>;
+  };
+}

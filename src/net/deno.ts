@@ -1,0 +1,276 @@
+/**
+ * The adapter on Deno's native APIs: `Deno.listen`, `Deno.connect`,
+ * `Deno.listenDatagram` (needs `"unstable": ["net"]`, set in deno.json) and
+ * `Deno.serve`. The only file that may touch `Deno.*`.
+ *
+ * @module
+ */
+import { lookup } from "node:dns/promises";
+import type {
+  BindUdpOptions,
+  ConnectTcpOptions,
+  HttpServer,
+  Listener,
+  ListenTcpOptions,
+  NetAdapter,
+  NetAddr,
+  ResolvedAddress,
+  ServeHttpOptions,
+  SignalName,
+  TcpConn,
+  UdpSocket,
+} from "./types.ts";
+import { NetError, toNetError } from "./types.ts";
+import { delay, unmapAddress } from "./_shared.ts";
+
+function toAddr(addr: Deno.Addr, transport: "tcp" | "udp"): NetAddr {
+  const a = addr as Deno.NetAddr;
+  return { transport, hostname: unmapAddress(a.hostname), port: a.port };
+}
+
+class DenoTcpConn implements TcpConn {
+  readonly localAddr: NetAddr;
+  readonly remoteAddr: NetAddr;
+  #conn: Deno.TcpConn;
+  #buffer = new Uint8Array(16 * 1024);
+  #closed = false;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+    this.localAddr = toAddr(conn.localAddr, "tcp");
+    this.remoteAddr = toAddr(conn.remoteAddr, "tcp");
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    try {
+      const n = await this.#conn.read(this.#buffer);
+      return n === null ? null : this.#buffer.slice(0, n);
+    } catch (error) {
+      if (this.#closed) return null;
+      throw toNetError(error, "Cannot read");
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+    } catch (error) {
+      throw toNetError(error, "Cannot write");
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer or the runtime: nothing left to release.
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+function listenTcp(options: ListenTcpOptions): Listener {
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  } catch (error) {
+    throw toNetError(error, `Cannot listen on ${options.hostname}:${options.port}`);
+  }
+  let closed = false;
+  const handle = async (conn: Deno.TcpConn) => {
+    let wrapped: DenoTcpConn | undefined;
+    try {
+      wrapped = new DenoTcpConn(conn);
+      await options.onConnection(wrapped);
+    } catch {
+      // One bad connection must never take the listener down.
+      if (wrapped) wrapped.close();
+      else {
+        try {
+          conn.close();
+        } catch { /* already gone */ }
+      }
+    }
+  };
+  (async () => {
+    while (!closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closed || error instanceof Deno.errors.BadResource) return;
+        // EMFILE and friends: back off briefly instead of spinning, keep serving.
+        await delay(20);
+        continue;
+      }
+      handle(conn);
+    }
+  })();
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      listener.close();
+    } catch { /* already closed */ }
+  };
+  return {
+    addr: toAddr(listener.addr, "tcp"),
+    close,
+    [Symbol.asyncDispose]() {
+      close();
+      return Promise.resolve();
+    },
+  };
+}
+
+async function connectTcp(options: ConnectTcpOptions): Promise<TcpConn> {
+  try {
+    const conn = await Deno.connect({
+      hostname: options.hostname,
+      port: options.port,
+      signal: options.signal,
+    });
+    return new DenoTcpConn(conn);
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new NetError("EABORTED", "Connection attempt aborted", { cause: error });
+    }
+    throw toNetError(error, `Cannot connect to ${options.hostname}:${options.port}`);
+  }
+}
+
+function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
+  let conn: Deno.DatagramConn;
+  try {
+    conn = Deno.listenDatagram({
+      transport: "udp",
+      hostname: options.hostname,
+      port: options.port,
+    });
+  } catch (error) {
+    return Promise.reject(
+      toNetError(error, `Cannot bind UDP ${options.hostname}:${options.port}`),
+    );
+  }
+  let closed = false;
+  const socket: UdpSocket = {
+    addr: toAddr(conn.addr, "udp"),
+    send(bytes, to) {
+      if (closed) return false;
+      // Rejections (unreachable peer, closed socket) drop the datagram, as UDP does.
+      conn.send(bytes, { transport: "udp", hostname: to.hostname, port: to.port }).catch(
+        () => {},
+      );
+      return true;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    },
+    [Symbol.asyncDispose]() {
+      socket.close();
+      return Promise.resolve();
+    },
+  };
+  (async () => {
+    const buffer = new Uint8Array(65536);
+    let failures = 0;
+    while (!closed) {
+      let data: Uint8Array, from: Deno.Addr;
+      try {
+        [data, from] = await conn.receive(buffer);
+        failures = 0;
+      } catch (error) {
+        if (closed || error instanceof Deno.errors.BadResource) return;
+        if (error instanceof Deno.errors.Interrupted) return;
+        // A transient error (an ICMP error surfaced on receive): keep serving, never spin.
+        if (++failures > 3) await delay(10);
+        continue;
+      }
+      try {
+        options.onDatagram({ data: data.slice(), from: toAddr(from, "udp") }, socket);
+      } catch {
+        // A handler fault is one lost reply, never a dead server.
+      }
+    }
+  })();
+  return Promise.resolve(socket);
+}
+
+function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
+  const abort = new AbortController();
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      signal: abort.signal,
+      onListen() {},
+      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
+      handler: (request, info) =>
+        options.handler(request, { remoteAddr: toAddr(info.remoteAddr, "tcp") }),
+      onError: () => new Response("Internal Server Error", { status: 500 }),
+    });
+  } catch (error) {
+    return Promise.reject(
+      toNetError(error, `Cannot listen on ${options.hostname}:${options.port}`),
+    );
+  }
+  const shutdown = async (graceMs = 5000) => {
+    // Deno's shutdown() drains in-flight requests; the abort then closes the rest.
+    await Promise.race([server.shutdown(), delay(graceMs)]);
+    abort.abort();
+    await server.finished;
+  };
+  return Promise.resolve({
+    addr: toAddr(server.addr, "tcp"),
+    shutdown,
+    [Symbol.asyncDispose]: () => shutdown(0),
+  });
+}
+
+async function resolve(hostname: string): Promise<ResolvedAddress[]> {
+  // Deno.resolveDns queries DNS servers directly and skips /etc/hosts and
+  // nsswitch; node:dns lookup is getaddrinfo, which is what users expect.
+  try {
+    const found = await lookup(hostname, { all: true });
+    return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  } catch (error) {
+    throw toNetError(error, `Cannot resolve ${hostname}`);
+  }
+}
+
+function onSignal(signals: SignalName[], handler: (signal: SignalName) => void): () => void {
+  const listeners = signals.map((signal) => {
+    const listener = () => handler(signal);
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  return () => {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  };
+}
+
+/** The {@linkcode NetAdapter} for Deno. */
+export const denoAdapter: NetAdapter = {
+  runtime: "deno",
+  get runtimeVersion() {
+    return Deno.version.deno;
+  },
+  listenTcp,
+  connectTcp,
+  bindUdp,
+  serveHttp,
+  resolve,
+  onSignal,
+};

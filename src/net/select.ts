@@ -1,0 +1,26 @@
+/**
+ * Picks the adapter for the runtime executing the program.
+ *
+ * @module
+ */
+import type { NetAdapter } from "./types.ts";
+import { denoAdapter } from "./deno.ts";
+import { bunAdapter } from "./bun.ts";
+
+/**
+ * The adapter for the current runtime.
+ *
+ * @returns the Deno or Bun adapter
+ * @throws {Error} on any other runtime
+ * @example
+ * ```ts
+ * const net = selectAdapter();
+ * const listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
+ * ```
+ */
+export function selectAdapter(): NetAdapter {
+  const agent = globalThis.navigator?.userAgent ?? "";
+  if (agent.startsWith("Deno/")) return denoAdapter;
+  if (agent.startsWith("Bun/")) return bunAdapter;
+  throw new Error(`Cannot run on this runtime: netkit needs Deno or Bun (found "${agent}")`);
+}

@@ -1,0 +1,214 @@
+/**
+ * The adapter contract: the only way netkit's protocol code reaches the network.
+ *
+ * `deno.ts` implements it on `Deno.*`, `bun.ts` on `Bun.*`; nothing else touches
+ * a runtime global. Everything here is byte-based and web-standard so the time
+ * and HTTP code above it is runtime-free and testable.
+ *
+ * @module
+ */
+
+/** Transport of an address. */
+export type Transport = "tcp" | "udp";
+
+/** A bound or peer address. IPv6 hostnames are bare (`::1`), never bracketed. */
+export interface NetAddr {
+  transport: Transport;
+  hostname: string;
+  port: number;
+}
+
+/** Where to bind or connect. */
+export interface HostPort {
+  hostname: string;
+  port: number;
+}
+
+/** A connected TCP stream. */
+export interface TcpConn extends AsyncDisposable {
+  readonly localAddr: NetAddr;
+  readonly remoteAddr: NetAddr;
+  /** Next chunk of bytes, or `null` at end of stream. Rejects on a reset. */
+  read(): Promise<Uint8Array | null>;
+  /** Writes all of `bytes`, waiting for the kernel to take them. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Closes the connection; never throws, safe to call twice. */
+  close(): void;
+}
+
+/** Options for {@linkcode NetAdapter.listenTcp}. */
+export interface ListenTcpOptions extends HostPort {
+  /** Called once per accepted connection; a throw or rejection only ends that connection. */
+  onConnection(conn: TcpConn): void | Promise<void>;
+}
+
+/** Options for {@linkcode NetAdapter.connectTcp}. */
+export interface ConnectTcpOptions extends HostPort {
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+}
+
+/** A listening socket. */
+export interface Listener extends AsyncDisposable {
+  readonly addr: NetAddr;
+  /** Stops listening; never throws, safe to call twice. */
+  close(): void;
+}
+
+/** One received datagram. */
+export interface Datagram {
+  data: Uint8Array;
+  from: NetAddr;
+}
+
+/** Options for {@linkcode NetAdapter.bindUdp}. */
+export interface BindUdpOptions extends HostPort {
+  /** Called for every datagram; a throw is caught and never closes the socket. */
+  onDatagram(datagram: Datagram, socket: UdpSocket): void;
+}
+
+/** A bound UDP socket. */
+export interface UdpSocket extends Listener {
+  /**
+   * Sends one datagram to an IP address (no name resolution). Never throws:
+   * an ICMP "port unreachable" from an earlier send (ECONNREFUSED) or a full
+   * kernel buffer drops the datagram, which is what UDP promises anyway.
+   *
+   * @returns whether the datagram was handed to the kernel
+   */
+  send(bytes: Uint8Array, to: HostPort): boolean;
+}
+
+/** A web-standard request handler, shared by both runtimes. */
+export type HttpHandler = (
+  request: Request,
+  info: { remoteAddr: NetAddr },
+) => Response | Promise<Response>;
+
+/** Options for {@linkcode NetAdapter.serveHttp}. */
+export interface ServeHttpOptions extends HostPort {
+  handler: HttpHandler;
+  /** PEM certificate chain and key: serve HTTPS. */
+  tls?: { cert: string; key: string };
+}
+
+/** A running HTTP server. */
+export interface HttpServer extends AsyncDisposable {
+  readonly addr: NetAddr;
+  /**
+   * Stops accepting, lets in-flight responses finish for up to `graceMs`,
+   * then closes every remaining connection.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** A resolved address of a host name. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Signals a command may wait for. */
+export type SignalName = "SIGINT" | "SIGTERM";
+
+/** What a runtime adapter provides. */
+export interface NetAdapter {
+  /** `"deno"` or `"bun"`. */
+  readonly runtime: string;
+  /** Version of the runtime, e.g. `2.9.6`. */
+  readonly runtimeVersion: string;
+  listenTcp(options: ListenTcpOptions): Listener;
+  connectTcp(options: ConnectTcpOptions): Promise<TcpConn>;
+  bindUdp(options: BindUdpOptions): Promise<UdpSocket>;
+  serveHttp(options: ServeHttpOptions): Promise<HttpServer>;
+  /** Resolves a host name through the system resolver (honours /etc/hosts). */
+  resolve(hostname: string): Promise<ResolvedAddress[]>;
+  /**
+   * Calls `handler` on any of `signals`; returns a function that removes it.
+   * While a handler is installed the signal no longer kills the process.
+   */
+  onSignal(signals: SignalName[], handler: (signal: SignalName) => void): () => void;
+}
+
+/** Error codes the adapters normalise native errors to. */
+export type NetErrorCode =
+  | "EADDRINUSE"
+  | "EACCES"
+  | "EADDRNOTAVAIL"
+  | "EAFNOSUPPORT"
+  | "ECONNREFUSED"
+  | "ECONNRESET"
+  | "EHOSTUNREACH"
+  | "ENETUNREACH"
+  | "ENOTFOUND"
+  | "ETIMEDOUT"
+  | "EABORTED"
+  | "EMFILE"
+  | "EOTHER";
+
+/**
+ * A network failure with a code both adapters agree on, so callers can give
+ * one clear message whatever the runtime.
+ *
+ * @example
+ * ```ts
+ * throw new NetError("ECONNREFUSED", "Connection refused");
+ * ```
+ */
+export class NetError extends Error {
+  /** The normalised error code. */
+  readonly code: NetErrorCode;
+  constructor(code: NetErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NetError";
+    this.code = code;
+  }
+}
+
+const KNOWN_CODES = new Set<string>([
+  "EADDRINUSE",
+  "EACCES",
+  "EADDRNOTAVAIL",
+  "EAFNOSUPPORT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EMFILE",
+]);
+
+/** Native error names (Deno's `Deno.errors.*`) mapped to codes. */
+const NAME_TO_CODE: Record<string, NetErrorCode> = {
+  AddrInUse: "EADDRINUSE",
+  PermissionDenied: "EACCES",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  ConnectionRefused: "ECONNREFUSED",
+  ConnectionReset: "ECONNRESET",
+  TimedOut: "ETIMEDOUT",
+  AbortError: "EABORTED",
+};
+
+/**
+ * Turns whatever a runtime threw into a {@linkcode NetError}.
+ *
+ * @param error the native error
+ * @param context what was being done, e.g. `Cannot listen on 127.0.0.1:37`
+ * @returns a NetError carrying the native error as `cause`
+ */
+export function toNetError(error: unknown, context: string): NetError {
+  if (error instanceof NetError) return error;
+  const e = error as { code?: unknown; name?: unknown; message?: unknown };
+  const rawCode = typeof e?.code === "string" ? e.code : "";
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  let code: NetErrorCode = "EOTHER";
+  if (KNOWN_CODES.has(rawCode)) code = rawCode as NetErrorCode;
+  else if (rawCode === "EAI_NONAME" || rawCode === "EAI_AGAIN" || rawCode === "DNSException") {
+    code = "ENOTFOUND";
+  } else if (typeof e?.name === "string" && e.name in NAME_TO_CODE) code = NAME_TO_CODE[e.name];
+  else if (/lookup address|Name or service not known|getaddrinfo/i.test(message)) {
+    code = "ENOTFOUND";
+  } else if (/permission denied|EACCES/i.test(message)) code = "EACCES";
+  return new NetError(code, `${context}: ${message}`, { cause: error });
+}
