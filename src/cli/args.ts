@@ -29,15 +29,17 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T) 
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    const quoted = /'([^']+)'/.exec(e.message ?? "")?.[1];
+    const quoted = /'([^']+)'/.exec(e.message ?? "")?.[1] ?? "?";
+    // parseArgs quotes "-p, --port <value>": name the long form.
+    const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(" ")[0];
     switch (e.code) {
       case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-        throw new UsageError(`unknown option '${quoted ?? "?"}'`);
+        throw new UsageError(`unknown option '${flag}'`);
       case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
         throw new UsageError(
           /argument missing/.test(e.message ?? "")
-            ? `option '${quoted?.split(" ")[0] ?? "?"}' needs a value`
-            : `option '${quoted?.split(" ")[0] ?? "?"}' does not take a value`,
+            ? `option '${flag}' needs a value`
+            : `option '${flag}' does not take a value`,
         );
       default:
         throw new UsageError(e.message ?? String(error));

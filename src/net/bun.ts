@@ -231,12 +231,17 @@ async function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
     addr: { transport: "udp", hostname: unmapAddress(native.hostname), port: native.port },
     send(bytes, to) {
       if (closed) return false;
-      try {
-        // Throws ECONNREFUSED synchronously after an ICMP error: must not escape.
-        return native.send(bytes, to.port, to.hostname);
-      } catch {
-        return false;
+      // After an ICMP "port unreachable" for an earlier datagram, the next
+      // send throws ECONNREFUSED synchronously, whoever it is for. The throw
+      // consumes the pending error, so one retry delivers this datagram.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          return native.send(bytes, to.port, to.hostname);
+        } catch {
+          // fall through to the retry
+        }
       }
+      return false;
     },
     close() {
       if (closed) return;

@@ -1,0 +1,70 @@
+/**
+ * Builds the standalone binary with `bun build --compile`.
+ *
+ *   bun scripts/build.ts                         # dist/netkit for this machine
+ *   bun scripts/build.ts --target linux-arm64    # dist/netkit-linux-arm64
+ *   bun scripts/build.ts --target linux-x64 --outfile out/netkit
+ *
+ * Targets: linux-x64, linux-x64-musl, linux-arm64, linux-arm64-musl,
+ * darwin-x64, darwin-arm64, windows-x64. Cross-target runtimes come from the
+ * npm registry (Bun fetches them). The build date is SOURCE_DATE_EPOCH if set,
+ * else the last commit's date, so rebuilding a commit gives the same binary.
+ *
+ * @module
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import process from "node:process";
+
+const TARGETS = [
+  "linux-x64",
+  "linux-x64-musl",
+  "linux-arm64",
+  "linux-arm64-musl",
+  "darwin-x64",
+  "darwin-arm64",
+  "windows-x64",
+];
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { target: { type: "string" }, outfile: { type: "string" } },
+});
+
+const target = values.target;
+if (target !== undefined && !TARGETS.includes(target)) {
+  console.error(`build: unknown target '${target}'; one of: ${TARGETS.join(", ")}`);
+  process.exit(2);
+}
+const hostTarget = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
+const outfile = values.outfile ??
+  (target ? `dist/netkit-${target}${target.startsWith("windows") ? ".exe" : ""}` : "dist/netkit");
+
+function buildDate(): string {
+  let seconds = Number(process.env.SOURCE_DATE_EPOCH);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    try {
+      seconds = Number(execFileSync("git", ["log", "-1", "--format=%ct"], { encoding: "utf8" }));
+    } catch {
+      seconds = NaN;
+    }
+  }
+  const date = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+  return date.toISOString().slice(0, 10);
+}
+
+const args = [
+  "build",
+  "main.ts",
+  "--compile",
+  "--minify",
+  // A compiled binary must not pick up a stray .env or bunfig.toml where it runs.
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  `--define=NETKIT_BUILD_DATE=${JSON.stringify(buildDate())}`,
+  `--define=NETKIT_BUILD_TARGET=${JSON.stringify(target ?? hostTarget)}`,
+  `--outfile=${outfile}`,
+  ...(target ? [`--target=bun-${target}`] : []),
+];
+const result = spawnSync(process.execPath, args, { stdio: "inherit" });
+process.exit(result.status ?? 1);

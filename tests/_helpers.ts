@@ -1,0 +1,166 @@
+/**
+ * Test helpers: spawning netkit and peer programs, bounded in time.
+ *
+ * Which netkit the end-to-end tests run: `NETKIT_BIN` if set (the compiled
+ * binary), else the runtime running the tests (`deno run -A main.ts` under
+ * `deno test`, `bun main.ts` under `bun test`).
+ *
+ * @module
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+
+/** The project's root folder. */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** `"deno"` or `"bun"`: the runtime running the tests. */
+export const RUNTIME: string = navigator.userAgent.startsWith("Deno/") ? "deno" : "bun";
+
+/** The argv that starts netkit for end-to-end tests. */
+export function netkitArgv(): string[] {
+  const bin = process.env.NETKIT_BIN;
+  if (bin) return [bin];
+  return RUNTIME === "deno"
+    ? [process.execPath, "run", "-A", `${ROOT}main.ts`]
+    : [process.execPath, `${ROOT}main.ts`];
+}
+
+/** A name for the netkit under test, for test titles. */
+export const TARGET: string = process.env.NETKIT_BIN ? "binary" : RUNTIME;
+
+/** Whether a program is on PATH. */
+export function have(program: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" }).status === 0;
+}
+
+/** Whether the tests run as root. */
+export const IS_ROOT: boolean = typeof process.getuid === "function" && process.getuid() === 0;
+
+/** What a finished process left behind. */
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs a program to completion, killing it after `timeoutMs`.
+ *
+ * @param argv program and arguments
+ * @param options timeout (default 20 s) and environment
+ * @returns exit code, output and how long it took
+ */
+export function run(
+  argv: string[],
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** Runs netkit with `args`. */
+export function runNetkit(
+  args: string[],
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const argv = netkitArgv();
+  return run([...argv, ...args], options);
+}
+
+/** A netkit server running in a child process. */
+export interface RunningServer extends AsyncDisposable {
+  child: ChildProcess;
+  /** Ports by transport, from the "listening on" lines. */
+  ports: { tcp?: number; udp?: number };
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: "SIGTERM" | "SIGINT"): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/**
+ * Starts a netkit server and waits until it prints its "listening on" lines.
+ *
+ * @param args subcommand and options
+ * @param options which listeners to wait for, and how long
+ * @returns the running server
+ * @throws {Error} if it exits first or is not listening in time (stderr included)
+ */
+export function startNetkit(
+  args: string[],
+  options: { expect?: ("tcp" | "udp")[]; timeoutMs?: number; argv?: string[] } = {},
+): Promise<RunningServer> {
+  const argv = options.argv ?? netkitArgv();
+  const expect = options.expect ?? ["tcp", "udp"];
+  const child = spawn(argv[0], [...argv.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  const ports: { tcp?: number; udp?: number } = {};
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal }))
+  );
+  const stop = async (signal: "SIGTERM" | "SIGINT" = "SIGTERM") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(killer);
+    }
+  };
+  child.stdout!.resume();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop("SIGTERM").then(() =>
+        reject(new Error(`netkit did not start in time; stderr:\n${stderr}`))
+      );
+    }, options.timeoutMs ?? 15_000);
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      for (const m of stderr.matchAll(/listening on (tcp|udp|http|https):\/\/\S*:(\d+)/g)) {
+        ports[m[1] as "tcp" | "udp"] = Number(m[2]);
+      }
+      if (expect.every((t) => ports[t] !== undefined)) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          ports,
+          stderr: () => stderr,
+          stop,
+          [Symbol.asyncDispose]: async () => {
+            await stop();
+          },
+        });
+      }
+    });
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`netkit exited (${code}) before listening; stderr:\n${stderr}`));
+    });
+  });
+}
+
+/** Waits `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
