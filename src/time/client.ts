@@ -108,16 +108,17 @@ export async function queryTime(
   });
   timedOut.catch(() => {});
   const seconds = formatSeconds(timeoutMs);
-  let phase = "resolving the host name";
+  const progress: Progress = { phase: "resolving the host name" };
   try {
     const addresses = await Promise.race([resolveTarget(net, target.host), timedOut]);
-    phase = options.transport === "tcp" ? "connecting" : "waiting for a reply";
+    progress.phase = options.transport === "tcp" ? "connecting" : "waiting for a reply";
     const exchange = options.transport === "tcp"
-      ? askTcp(net, addresses, target.port, clock, abort.signal, (p) => (phase = p))
-      : askUdp(net, addresses, target.port, clock, abort.signal, {
+      ? askTcp(net, addresses, target.port, clock, abort.signal, progress)
+      : askUdp(net, addresses, target.port, clock, abort.signal, progress, {
         retries: options.retries ?? DEFAULT_RETRIES,
         timeoutMs,
       });
+    exchange.catch(() => {}); // settled by the race below; a late rejection is not an error
     const raw = await Promise.race([exchange, timedOut]);
     const now = clock();
     const reference = isClockPlausible(now, options.plausibleSinceMs ?? PLAUSIBLE_SINCE_MS)
@@ -140,7 +141,8 @@ export async function queryTime(
     };
   } catch (error) {
     if (error === TIMEOUT) {
-      throw new TimeQueryError("timeout", `timed out after ${seconds} while ${phase}`);
+      if (progress.badReply) throw new TimeQueryError("bad-reply", progress.badReply);
+      throw new TimeQueryError("timeout", `timed out after ${seconds} while ${progress.phase}`);
     }
     throw toQueryError(error);
   } finally {
@@ -199,6 +201,13 @@ export function flagOutliers(offsets: number[], toleranceS: number): boolean[] {
 
 const TIMEOUT = Symbol("timeout");
 
+/** What an exchange has got to, for the message when the timeout strikes. */
+interface Progress {
+  phase: string;
+  /** A wrong reply seen while waiting for a right one (UDP). */
+  badReply?: string;
+}
+
 interface RawReply {
   bytes: Uint8Array;
   address: string;
@@ -221,7 +230,7 @@ async function askTcp(
   port: number,
   clock: Clock,
   signal: AbortSignal,
-  setPhase: (phase: string) => void,
+  progress: Progress,
 ): Promise<RawReply> {
   let conn: TcpConn | undefined;
   let address = "";
@@ -243,7 +252,7 @@ async function askTcp(
   const stopReading = () => conn!.close();
   signal.addEventListener("abort", stopReading, { once: true });
   try {
-    setPhase("waiting for the reply");
+    progress.phase = "waiting for the reply";
     const chunks: Uint8Array[] = [];
     let length = 0;
     while (length <= MAX_TCP_READ) {
@@ -252,7 +261,7 @@ async function askTcp(
       chunks.push(chunk);
       length += chunk.length;
       if (length >= RFC868_REPLY_LENGTH && rttMs < 0) rttMs = performance.now() - started;
-      setPhase(`reading the reply (${length} bytes so far)`);
+      progress.phase = `reading the reply (${length} bytes so far)`;
     }
     if (length === 0) {
       throw new TimeQueryError(
@@ -291,12 +300,12 @@ async function askUdp(
   port: number,
   clock: Clock,
   signal: AbortSignal,
+  progress: Progress,
   options: { retries: number; timeoutMs: number },
 ): Promise<RawReply> {
   const target = addresses[0];
   let sentAt = 0;
   let started = 0;
-  let wrongLength: number | undefined;
   let settle!: (reply: RawReply) => void;
   const replied = new Promise<RawReply>((resolve) => (settle = resolve));
   const socket = await net.bindUdp({
@@ -306,7 +315,8 @@ async function askUdp(
       // Anything not from the address and port asked is someone else's datagram.
       if (from.hostname !== target.address || from.port !== port) return;
       if (data.length !== RFC868_REPLY_LENGTH) {
-        wrongLength = data.length;
+        progress.badReply = `${data.length < 4 ? "short" : "overlong"} reply: ` +
+          `expected 4 bytes, received ${data.length}`;
         return;
       }
       settle({ bytes: data, address: target.address, sentAt, rttMs: performance.now() - started });
@@ -325,19 +335,10 @@ async function askUdp(
     resend = setInterval(() => {
       if (sends++ <= options.retries) send();
     }, interval);
+    // Ends the wait (and so frees the socket) when the query's timeout strikes.
     const aborted = new Promise<never>((_, reject) =>
-      signal.addEventListener("abort", () => {
-        reject(
-          wrongLength === undefined ? TIMEOUT : new TimeQueryError(
-            "bad-reply",
-            `${
-              wrongLength < 4 ? "short" : "overlong"
-            } reply: expected 4 bytes, received ${wrongLength}`,
-          ),
-        );
-      }, { once: true })
+      signal.addEventListener("abort", () => reject(TIMEOUT), { once: true })
     );
-    aborted.catch(() => {});
     return await Promise.race([replied, aborted]);
   } finally {
     clearInterval(resend);

@@ -37,8 +37,20 @@ export interface TimeServer extends AsyncDisposable {
   readonly tcp?: NetAddr;
   /** The UDP socket's address, if serving UDP. */
   readonly udp?: NetAddr;
+  /** What the server has answered and dropped so far. */
+  readonly stats: TimeServerStats;
   /** Stops listening on both transports. */
   close(): void;
+}
+
+/** Counters of a running time server. */
+export interface TimeServerStats {
+  tcpReplies: number;
+  udpReplies: number;
+  /** UDP datagrams dropped: non-empty, rate-limited or from port 0. */
+  udpDropped: number;
+  /** Requests left unanswered because the clock was plainly unset. */
+  unsetClock: number;
 }
 
 /** Attempts at finding a port free on both transports when asked for port 0. */
@@ -72,11 +84,13 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
   const log = options.log ?? (() => {});
   const limiter = new RateLimiter({ ratePerSecond: options.udpRate ?? DEFAULT_UDP_RATE });
 
+  const stats: TimeServerStats = { tcpReplies: 0, udpReplies: 0, udpDropped: 0, unsetClock: 0 };
   let clockWasUnset = false;
   /** The reply to send now, or null when the clock cannot be believed. */
   const reply = (): Uint8Array | null => {
     const now = clock();
     if (!isClockPlausible(now, plausibleSince)) {
+      stats.unsetClock++;
       if (!clockWasUnset) {
         clockWasUnset = true;
         log(
@@ -96,7 +110,10 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
   const onConnection = async (conn: { write(b: Uint8Array): Promise<void>; close(): void }) => {
     try {
       const bytes = reply();
-      if (bytes) await conn.write(bytes);
+      if (bytes) {
+        await conn.write(bytes);
+        stats.tcpReplies++;
+      }
     } finally {
       conn.close();
     }
@@ -107,10 +124,14 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
     socket: UdpSocket,
   ) => {
     // Only the RFC's request (an empty datagram) is answered; port 0 cannot be replied to.
-    if (datagram.data.length !== 0 || datagram.from.port === 0) return;
-    if (!limiter.allow(datagram.from.hostname)) return;
+    const allowed = datagram.data.length === 0 && datagram.from.port !== 0 &&
+      limiter.allow(datagram.from.hostname);
+    if (!allowed) {
+      stats.udpDropped++;
+      return;
+    }
     const bytes = reply();
-    if (bytes) socket.send(bytes, datagram.from);
+    if (bytes && socket.send(bytes, datagram.from)) stats.udpReplies++;
   };
 
   const bind = async (port: number): Promise<[Listener | undefined, UdpSocket | undefined]> => {
@@ -149,6 +170,7 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
   return {
     tcp: listener?.addr,
     udp: socket?.addr,
+    stats,
     close,
     [Symbol.asyncDispose]() {
       close();
