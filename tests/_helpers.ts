@@ -120,7 +120,9 @@ export function startNetkit(
     child.on("close", (code, signal) => resolve({ code, signal }))
   );
   const stop = async (signal: "SIGTERM" | "SIGINT" = "SIGTERM") => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // By PID: Deno's ChildProcess.kill() reports the child as killed by the
+    // signal even when it handled it and exited 0.
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal);
     const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     try {
       return await exited;

@@ -65,27 +65,28 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   const udp = values.udp || !values.tcp;
   const log = (line: string) => context.err(`netkit serve-time: ${line}`);
 
+  // Listen for signals before announcing anything: a supervisor may send
+  // SIGTERM the moment it reads "listening on".
+  let off = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
+  });
   let server: TimeServer;
   const hosts = values.host === undefined ? ["::", "0.0.0.0"] : [values.host];
   try {
     server = await startOnFirstHost(context, hosts, { port, tcp, udp, udpRate, log });
   } catch (error) {
+    off();
     context.err(`netkit serve-time: ${bindFailure(error, hosts[0], port)}`);
     return EXIT.FAILURE;
   }
-  if (server.tcp) {
-    context.err(`listening on tcp://${formatHostPort(server.tcp.hostname, server.tcp.port)}`);
+  for (const addr of [server.tcp, server.udp]) {
+    if (addr) {
+      context.err(`listening on ${addr.transport}://${formatHostPort(addr.hostname, addr.port)}`);
+    }
   }
-  if (server.udp) {
-    context.err(`listening on udp://${formatHostPort(server.udp.hostname, server.udp.port)}`);
-  }
-
-  const signal = await new Promise<string>((resolve) => {
-    const off = context.net.onSignal(["SIGINT", "SIGTERM"], (name) => {
-      off();
-      resolve(name);
-    });
-  });
+  const signal = await stopped;
+  off();
   server.close();
   log(`${signal}: stopped`);
   return EXIT.OK;

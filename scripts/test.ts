@@ -1,0 +1,157 @@
+/**
+ * The whole test suite, as `npm test` and CI run it:
+ *
+ *   1. deno fmt --check, deno lint, deno check
+ *   2. every test under Deno (end-to-end tests spawn `deno run main.ts`)
+ *   3. every test under Bun (end-to-end tests spawn `bun main.ts`)
+ *   4. build dist/netkit, run the end-to-end tests against it
+ *   5. with DENORT_BIN set: `deno compile`, end-to-end tests against that binary
+ *
+ * and a closing line `N passed, N failed, N skipped` over all of them.
+ * Exits 1 if anything failed.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import process from "node:process";
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const problems: string[] = [];
+
+/** Runs a command, echoing its output, and returns its exit code and output. */
+function step(
+  title: string,
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
+  console.log(`\n=== ${title}: ${argv.join(" ")}`);
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", ...env },
+    });
+    let output = "";
+    const echo = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString();
+      stream.write(chunk);
+    };
+    child.stdout!.on("data", echo(process.stdout));
+    child.stderr!.on("data", echo(process.stderr));
+    child.on("error", (error) => {
+      resolve({ code: 127, output: output + String(error) });
+    });
+    // Colour codes would split the summaries the counts are read from.
+    const plain = () => output.replace(ANSI_COLOUR, "");
+    child.on("close", (code) => resolve({ code: code ?? 1, output: plain() }));
+  });
+}
+
+/** A check that is not a test runner: counts as one pass or one failure. */
+async function check(title: string, argv: string[]): Promise<void> {
+  const { code } = await step(title, argv);
+  if (code === 0) total.passed++;
+  else {
+    total.failed++;
+    problems.push(`${title} failed (exit ${code})`);
+  }
+}
+
+/** Adds a test runner's counts; a non-zero exit with no failure counted is a failure too. */
+function tally(title: string, code: number, counts: Tally | null): void {
+  if (!counts) {
+    total.failed++;
+    problems.push(`${title}: no test summary (exit ${code})`);
+    return;
+  }
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  if (counts.failed > 0) problems.push(`${title}: ${counts.failed} failed`);
+  else if (code !== 0) {
+    total.failed++;
+    problems.push(`${title}: exit ${code} with no failing test`);
+  }
+}
+
+/** `ok | 21 passed (3 steps) | 0 failed | 1 ignored` */
+function denoCounts(output: string): Tally | null {
+  const m =
+    /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/
+      .exec(output);
+  return m ? { passed: +m[1], failed: +m[2], skipped: +(m[3] ?? 0) } : null;
+}
+
+/** ` 21 pass` / ` 1 skip` / ` 0 fail` on lines of their own */
+function bunCounts(output: string): Tally | null {
+  const num = (word: string) => Number(new RegExp(`^\\s*(\\d+) ${word}$`, "m").exec(output)?.[1]);
+  const passed = num("pass");
+  if (Number.isNaN(passed)) return null;
+  return { passed, failed: num("fail") || 0, skipped: num("skip") || 0 };
+}
+
+const e2eFiles = readdirSync("tests").filter((f) => /^e2e_.*_test\.ts$/.test(f)).map((f) =>
+  `tests/${f}`
+);
+
+await check("format", ["deno", "fmt", "--check"]);
+await check("lint", ["deno", "lint"]);
+await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
+
+{
+  const { code, output } = await step("tests under Deno", ["deno", "test", "-A", "tests/"]);
+  tally("tests under Deno", code, denoCounts(output));
+}
+{
+  const { code, output } = await step("tests under Bun", [
+    "bun",
+    "test",
+    "--timeout",
+    "60000",
+    "tests/",
+  ]);
+  tally("tests under Bun", code, bunCounts(output));
+}
+{
+  const build = await step("build dist/netkit", ["bun", "scripts/build.ts"]);
+  if (build.code !== 0) {
+    total.failed++;
+    problems.push("build of dist/netkit failed");
+  } else {
+    const { code, output } = await step(
+      "end-to-end tests against dist/netkit",
+      ["bun", "test", "--timeout", "60000", ...e2eFiles],
+      { NETKIT_BIN: `${process.cwd()}/dist/netkit` },
+    );
+    tally("end-to-end tests against dist/netkit", code, bunCounts(output));
+  }
+}
+if (process.env.DENORT_BIN) {
+  const compile = await step("deno compile", ["deno", "task", "compile"]);
+  if (compile.code !== 0) {
+    total.failed++;
+    problems.push("deno compile failed");
+  } else {
+    const { code, output } = await step(
+      "end-to-end tests against the deno-compiled binary",
+      ["bun", "test", "--timeout", "60000", ...e2eFiles],
+      { NETKIT_BIN: `${process.cwd()}/dist/netkit-deno` },
+    );
+    tally("end-to-end tests against the deno-compiled binary", code, bunCounts(output));
+  }
+} else {
+  console.log("\n=== deno compile: skipped (set DENORT_BIN to a denort binary to test it)");
+}
+
+console.log("");
+for (const problem of problems) console.log(`FAILED: ${problem}`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);
