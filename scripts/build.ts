@@ -58,6 +58,9 @@ const args = [
   "main.ts",
   "--compile",
   "--minify",
+  // Precompiled bytecode: ~25% quicker start-up, which is most of a query-time run.
+  "--bytecode",
+  "--format=esm",
   // A compiled binary must not pick up a stray .env or bunfig.toml where it runs.
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { isIP } from "node:net";
 import { EXIT } from "../cli/exit_codes.ts";
 import { formatHostPort, parseCommandArgs, parseNumber, parsePort } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/io.ts";
@@ -115,9 +114,14 @@ async function startOnFirstHost(
 
 /** A host name given to --host becomes its first address, so both runtimes fail alike. */
 async function toAddress(context: CommandContext, host: string): Promise<string> {
-  if (isIP(host)) return host;
+  if (isIpLiteral(host)) return host;
   const [first] = await context.net.resolve(host);
   return first.address;
+}
+
+/** An IPv4 dotted quad or anything with a colon (IPv6): no resolving needed. */
+function isIpLiteral(host: string): boolean {
+  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }
 
 /** One line that names the problem and the fix. */

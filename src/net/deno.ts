@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
 import type {
   BindUdpOptions,
   ConnectTcpOptions,
@@ -243,6 +242,8 @@ async function resolve(hostname: string): Promise<ResolvedAddress[]> {
   // Deno.resolveDns queries DNS servers directly and skips /etc/hosts and
   // nsswitch; node:dns lookup is getaddrinfo, which is what users expect.
   try {
+    // Imported here, not at the top: Bun loads this file too and pays for every import.
+    const { lookup } = await import("node:dns/promises");
     const found = await lookup(hostname, { all: true });
     return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
   } catch (error) {

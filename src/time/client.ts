@@ -218,6 +218,9 @@ interface RawReply {
 }
 
 async function resolveTarget(net: NetAdapter, host: string): Promise<ResolvedAddress[]> {
+  // An address needs no resolver round trip.
+  if (host.includes(":")) return [{ address: host, family: 6 }];
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return [{ address: host, family: 4 }];
   const addresses = await net.resolve(host);
   if (addresses.length === 0) throw new NetError("ENOTFOUND", `Cannot resolve ${host}`);
   return addresses;
