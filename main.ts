@@ -13,12 +13,13 @@ import { selectAdapter } from "./src/net/select.ts";
 import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
 import { serveTimeCommand } from "./src/commands/serve_time.ts";
 import { queryTimeCommand } from "./src/commands/query_time.ts";
+import { serveHttpCommand } from "./src/commands/serve_http.ts";
 import { notYetAvailable } from "./src/commands/not_yet.ts";
 
 const COMMANDS: Record<string, Command> = {
   "serve-time": serveTimeCommand,
   "query-time": queryTimeCommand,
-  "serve-http": notYetAvailable("serve-http", "serve a folder over HTTP"),
+  "serve-http": serveHttpCommand,
   "get": notYetAvailable("get", "download a URL over HTTP(S)"),
 };
 

@@ -49,8 +49,14 @@ export interface BunServer {
   requestIP(request: Request): { address: string; port: number } | null;
 }
 
+/** A lazily opened file; a Response with it as body goes out with sendfile. */
+export interface BunFile extends Blob {
+  slice(start?: number, end?: number): Blob;
+}
+
 export interface BunApi {
   readonly version: string;
+  file(path: string): BunFile;
   listen<T>(options: {
     hostname: string;
     port: number;

@@ -15,6 +15,21 @@ export function delay(ms: number): Promise<void> {
 }
 
 /**
+ * Waits for `promise` at most `ms` milliseconds.
+ *
+ * @returns true if it settled in time (its rejection counts as settled)
+ */
+export async function raceWithTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * A queue of received chunks that a reader awaits: how callback-style sockets
  * become `read(): Promise<Uint8Array | null>`.
  */

@@ -6,9 +6,11 @@
  * @module
  */
 import process from "node:process";
+import { open as openForRead } from "node:fs/promises";
 import type {
   BindUdpOptions,
   ConnectTcpOptions,
+  FileBodyOptions,
   HttpServer,
   Listener,
   ListenTcpOptions,
@@ -21,7 +23,7 @@ import type {
   UdpSocket,
 } from "./types.ts";
 import { NetError, toNetError } from "./types.ts";
-import { ChunkQueue, delay, unmapAddress } from "./_shared.ts";
+import { ChunkQueue, raceWithTimeout, unmapAddress } from "./_shared.ts";
 import type { BunApi, BunSocket, BunSocketHandlers, BunUdpSocket } from "./_bun_api.ts";
 
 declare const Bun: BunApi;
@@ -288,14 +290,24 @@ function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
   const shutdown = async (graceMs = 5000) => {
     // stop() waits for in-flight requests (and for half-sent heads until
     // idleTimeout); stop(true) then closes whatever is left.
-    await Promise.race([server.stop(false), delay(graceMs)]);
-    await server.stop(true);
+    if (!(await raceWithTimeout(server.stop(false), graceMs))) await server.stop(true);
   };
   return Promise.resolve({
     addr: { transport: "tcp", hostname: unmapAddress(server.hostname), port: server.port },
     shutdown,
     [Symbol.asyncDispose]: () => shutdown(0),
   });
+}
+
+async function fileBody(path: string, options: FileBodyOptions): Promise<BodyInit> {
+  const file = Bun.file(path);
+  // Bun.file is lazy: open now, so a vanished or unreadable file fails here
+  // (and becomes a 404/403) rather than after the status line went out.
+  const probe = await openForRead(path);
+  await probe.close();
+  const whole = options.start === 0 && options.end === options.size - 1;
+  if (whole && options.ignoresRange) return file.stream();
+  return whole ? file : file.slice(options.start, options.end + 1);
 }
 
 async function resolve(hostname: string): Promise<ResolvedAddress[]> {
@@ -329,6 +341,7 @@ export const bunAdapter: NetAdapter = {
   connectTcp,
   bindUdp,
   serveHttp,
+  fileBody,
   resolve,
   onSignal,
 };

@@ -8,6 +8,7 @@
 import type {
   BindUdpOptions,
   ConnectTcpOptions,
+  FileBodyOptions,
   HttpServer,
   Listener,
   ListenTcpOptions,
@@ -20,7 +21,7 @@ import type {
   UdpSocket,
 } from "./types.ts";
 import { NetError, toNetError } from "./types.ts";
-import { delay, unmapAddress } from "./_shared.ts";
+import { delay, raceWithTimeout, unmapAddress } from "./_shared.ts";
 
 function toAddr(addr: Deno.Addr, transport: "tcp" | "udp"): NetAddr {
   const a = addr as Deno.NetAddr;
@@ -233,9 +234,10 @@ function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
     );
   }
   const shutdown = async (graceMs = 5000) => {
-    // Deno's shutdown() drains in-flight requests; the abort then closes the rest.
-    await Promise.race([server.shutdown(), delay(graceMs)]);
-    abort.abort();
+    // Deno's shutdown() drains in-flight requests; the abort then closes the
+    // rest. Aborting after a finished drain throws BadResource, so only then.
+    const drained = await raceWithTimeout(server.shutdown(), graceMs);
+    if (!drained) abort.abort();
     await server.finished;
   };
   return Promise.resolve({
@@ -243,6 +245,59 @@ function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
     shutdown,
     [Symbol.asyncDispose]: () => shutdown(0),
   });
+}
+
+async function fileBody(path: string, options: FileBodyOptions): Promise<BodyInit> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    throw withFsCode(error);
+  }
+  if (options.start === 0 && options.end === options.size - 1) return file.readable;
+  try {
+    await file.seek(options.start, Deno.SeekMode.Start);
+  } catch (error) {
+    file.close();
+    throw withFsCode(error);
+  }
+  let remaining = options.end - options.start + 1;
+  // Pull-based: one read per pull, so memory stays flat however slow the client.
+  return new ReadableStream<Uint8Array>({
+    type: "bytes",
+    async pull(controller) {
+      const buffer = new Uint8Array(Math.min(65536, remaining));
+      const n = await file.read(buffer);
+      if (n === null || n === 0) {
+        file.close();
+        controller.close();
+        return;
+      }
+      remaining -= n;
+      controller.enqueue(buffer.subarray(0, n));
+      if (remaining <= 0) {
+        file.close();
+        controller.close();
+      }
+    },
+    cancel() {
+      file.close();
+    },
+  });
+}
+
+/** Gives Deno's fs errors the errno codes node:fs uses, so callers see one set. */
+function withFsCode(error: unknown): unknown {
+  const codes: Record<string, string> = {
+    NotFound: "ENOENT",
+    PermissionDenied: "EACCES",
+    IsADirectory: "EISDIR",
+  };
+  const e = error as { name?: string; code?: string };
+  if (e && typeof e === "object" && !e.code && e.name && codes[e.name]) {
+    Object.assign(e, { code: codes[e.name] });
+  }
+  return error;
 }
 
 async function resolve(hostname: string): Promise<ResolvedAddress[]> {
@@ -279,6 +334,7 @@ export const denoAdapter: NetAdapter = {
   connectTcp,
   bindUdp,
   serveHttp,
+  fileBody,
   resolve,
   onSignal,
 };

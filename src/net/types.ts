@@ -102,6 +102,22 @@ export interface HttpServer extends AsyncDisposable {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** Options for {@linkcode NetAdapter.fileBody}. */
+export interface FileBodyOptions {
+  /** First byte to send. */
+  start: number;
+  /** Last byte to send, inclusive. */
+  end: number;
+  /** The file's size when it was examined. */
+  size: number;
+  /**
+   * The request carries a Range header this response does not honour (an
+   * If-Range mismatch, several ranges). Bun applies a request's Range to a
+   * native file body by itself, so such a body must be a plain stream.
+   */
+  ignoresRange?: boolean;
+}
+
 /** A resolved address of a host name. */
 export interface ResolvedAddress {
   address: string;
@@ -121,6 +137,14 @@ export interface NetAdapter {
   connectTcp(options: ConnectTcpOptions): Promise<TcpConn>;
   bindUdp(options: BindUdpOptions): Promise<UdpSocket>;
   serveHttp(options: ServeHttpOptions): Promise<HttpServer>;
+  /**
+   * A response body with bytes `start`…`end` of a file, as fast as the
+   * runtime sends files (Bun: `Bun.file`, sendfile on Linux; Deno: a
+   * pull-based stream of the open file).
+   *
+   * @throws {Error} with `code` ENOENT/EACCES/EISDIR when the file cannot be opened
+   */
+  fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
   /**

@@ -1,0 +1,340 @@
+/**
+ * The static file handler: one web-standard `(Request) => Response` shared
+ * by both runtimes. File bytes come from the adapter's `fileBody` (sendfile
+ * on Bun); metadata from `node:fs`, which both runtimes implement natively.
+ *
+ * @module
+ */
+import { readdir, realpath, stat } from "node:fs/promises";
+import { join, sep } from "node:path";
+import mime from "mime";
+import type { FileBodyOptions, HttpHandler } from "../net/types.ts";
+import { resolvePath } from "./resolve_path.ts";
+import { parseRange } from "./range.ts";
+import {
+  type ListingEntry,
+  renderListingHtml,
+  renderListingJson,
+  type SortKey,
+} from "./listing.ts";
+import { checkBasicAuth } from "./basic_auth.ts";
+
+/** Options for {@linkcode createFileHandler}. */
+export interface FileHandlerOptions {
+  /** The folder to serve; must be an absolute, real (symlink-free) path. */
+  root: string;
+  /** Reads a file's bytes as a response body: the adapter's `fileBody`. */
+  fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
+  /** Show folder listings. @default true */
+  listing?: boolean;
+  /** Serve and list dotfiles and dot-folders. @default false */
+  dotfiles?: boolean;
+  /** Follow symlinks that lead out of the root. @default false */
+  followSymlinks?: boolean;
+  /** `Cache-Control: max-age=N`; undefined sends `no-cache` (revalidate every time). */
+  cacheSeconds?: number;
+  /** Gzip compressible responses on the fly. @default true */
+  compress?: boolean;
+  /** Send `Access-Control-Allow-Origin: *` and answer preflight requests. @default false */
+  cors?: boolean;
+  /** Extra headers on every response. */
+  headers?: [string, string][];
+  /** Answer unknown extension-less paths with /index.html and 200. @default false */
+  spa?: boolean;
+  /** Require HTTP Basic credentials. */
+  auth?: { user: string; password: string };
+}
+
+/** Types worth compressing (beyond text/*). */
+const COMPRESSIBLE =
+  /^(text\/|application\/(json|javascript|xml|wasm|manifest\+json|ld\+json)|image\/svg\+xml)/;
+/** Below this, gzip costs more than it saves. */
+const MIN_COMPRESS_SIZE = 1024;
+
+/**
+ * Creates the handler.
+ *
+ * @param options folder and policy
+ * @returns a handler for the adapter's `serveHttp`
+ * @example
+ * ```ts
+ * const handler = createFileHandler({ root: "/srv/www", fileBody: net.fileBody });
+ * await net.serveHttp({ hostname: "::", port: 8000, handler });
+ * ```
+ */
+export function createFileHandler(options: FileHandlerOptions): HttpHandler {
+  const policy = {
+    listing: options.listing ?? true,
+    dotfiles: options.dotfiles ?? false,
+    followSymlinks: options.followSymlinks ?? false,
+    compress: options.compress ?? true,
+    cors: options.cors ?? false,
+  };
+  const cacheControl = options.cacheSeconds === undefined
+    ? "no-cache"
+    : `max-age=${options.cacheSeconds}`;
+  const root = options.root;
+
+  /** Adds the headers every response carries. */
+  const finish = (response: Response): Response => {
+    const h = response.headers;
+    if (policy.cors) h.set("access-control-allow-origin", "*");
+    for (const [name, value] of options.headers ?? []) h.set(name, value);
+    return response;
+  };
+
+  /** Whether a real path is inside the root. */
+  const inside = (real: string) =>
+    real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+
+  /** Stats a path, refusing symlinks out of the root; null when it is not there to serve. */
+  const examine = async (path: string) => {
+    const info = await stat(path);
+    if (!policy.followSymlinks && !inside(await realpath(path))) return null;
+    return info;
+  };
+
+  const serveFile = async (
+    request: Request,
+    path: string,
+    info: { size: number; mtimeMs: number },
+    status = 200,
+  ): Promise<Response> => {
+    const type = contentType(path);
+    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+    const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
+    const headers = new Headers({
+      "content-type": type,
+      "last-modified": lastModified,
+      "cache-control": cacheControl,
+      "accept-ranges": "bytes",
+      "x-content-type-options": "nosniff",
+    });
+    if (status === 200 && notModified(request, etag, info.mtimeMs)) {
+      headers.set("etag", etag);
+      headers.delete("content-type");
+      return new Response(null, { status: 304, headers });
+    }
+    const rangeHeader = request.headers.get("range");
+    const ifRange = request.headers.get("if-range");
+    const rangeApplies = status === 200 && rangeHeader !== null &&
+      (ifRange === null || ifRange === etag || ifRange === lastModified);
+    const range = rangeApplies ? parseRange(rangeHeader, info.size) : { kind: "whole" as const };
+    if (range.kind === "unsatisfiable") {
+      headers.set("content-range", `bytes */${info.size}`);
+      headers.set("etag", etag);
+      return new Response(null, { status: 416, headers });
+    }
+    const head = request.method === "HEAD";
+    if (range.kind === "partial") {
+      headers.set("etag", etag);
+      headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
+      headers.set("content-length", String(range.end - range.start + 1));
+      const body = head ? null : await options.fileBody(path, { ...range, size: info.size });
+      return new Response(body, { status: 206, headers });
+    }
+
+    // Whole file: a precompressed sibling, on-the-fly gzip, or the bytes as they are.
+    const accepted = acceptedEncodings(request.headers.get("accept-encoding"));
+    const compressible = COMPRESSIBLE.test(type);
+    if (compressible) headers.set("vary", "accept-encoding");
+    for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
+      if (!compressible || !accepted.has(encoding)) continue;
+      const sibling = await examine(path + suffix).catch(() => null);
+      if (!sibling?.isFile()) continue;
+      headers.set("content-encoding", encoding);
+      headers.set("etag", etag.replace(/"$/, `-${encoding}"`));
+      headers.set("content-length", String(sibling.size));
+      const body = head ? null : await options.fileBody(path + suffix, {
+        start: 0,
+        end: sibling.size - 1,
+        size: sibling.size,
+        ignoresRange: rangeHeader !== null,
+      });
+      return new Response(sibling.size === 0 ? null : body, { status, headers });
+    }
+    const whole = {
+      start: 0,
+      end: info.size - 1,
+      size: info.size,
+      ignoresRange: rangeHeader !== null,
+    };
+    if (policy.compress && compressible && accepted.has("gzip") && info.size >= MIN_COMPRESS_SIZE) {
+      headers.set("content-encoding", "gzip");
+      // A different representation: its own validator.
+      headers.set("etag", etag.replace(/"$/, `-gzip"`));
+      headers.delete("accept-ranges");
+      if (head) return new Response(null, { status, headers });
+      const bytes = await options.fileBody(path, { ...whole, ignoresRange: true });
+      const stream = new Response(bytes).body!.pipeThrough(new CompressionStream("gzip"));
+      return new Response(stream, { status, headers });
+    }
+    headers.set("etag", etag);
+    headers.set("content-length", String(info.size));
+    if (head || info.size === 0) return new Response(null, { status, headers });
+    return new Response(await options.fileBody(path, whole), { status, headers });
+  };
+
+  const serveListing = async (request: Request, path: string, urlPath: string) => {
+    const entries: ListingEntry[] = [];
+    for (const dirent of await readdir(path, { withFileTypes: true })) {
+      if (dirent.name.startsWith(".") && !policy.dotfiles) continue;
+      const info = await examine(join(path, dirent.name)).catch(() => null);
+      if (!info || !(info.isFile() || info.isDirectory())) continue;
+      entries.push({
+        name: dirent.name,
+        kind: info.isDirectory() ? "directory" : "file",
+        size: info.isDirectory() ? 0 : info.size,
+        mtimeMs: info.mtimeMs,
+      });
+    }
+    const headers = { "cache-control": "no-cache", "vary": "accept" };
+    if (prefersJson(request.headers.get("accept"))) {
+      return new Response(request.method === "HEAD" ? null : renderListingJson(entries), {
+        headers: { ...headers, "content-type": "application/json; charset=utf-8" },
+      });
+    }
+    const query = new URL(request.url).searchParams;
+    const key = (["name", "size", "mtime"] as const).find((k) => k === query.get("sort")) ?? "name";
+    const html = renderListingHtml(urlPath, entries, {
+      key: key as SortKey,
+      descending: query.get("order") === "desc",
+    });
+    return new Response(request.method === "HEAD" ? null : html, {
+      headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+    });
+  };
+
+  const handle = async (request: Request): Promise<Response> => {
+    const method = request.method;
+    if (method === "OPTIONS" && policy.cors) {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "access-control-allow-methods": "GET, HEAD, OPTIONS",
+          "access-control-allow-headers": request.headers.get("access-control-request-headers") ??
+            "*",
+          "access-control-max-age": "86400",
+        },
+      });
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      return status(405, { allow: policy.cors ? "GET, HEAD, OPTIONS" : "GET, HEAD" });
+    }
+    if (
+      options.auth && !(await checkBasicAuth(request.headers.get("authorization"), options.auth))
+    ) {
+      return status(401, { "www-authenticate": 'Basic realm="netkit", charset="UTF-8"' });
+    }
+    const url = new URL(request.url);
+    const resolved = resolvePath(url.pathname, { dotfiles: policy.dotfiles });
+    if (!resolved.ok) return status(resolved.status);
+    const path = join(root, ...resolved.segments);
+    let info;
+    try {
+      info = await examine(path);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "EACCES" || code === "EPERM") return status(403);
+      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ENAMETOOLONG") throw error;
+      info = null;
+    }
+    if (!info && options.spa && !/\.[^/]*$/.test(resolved.segments.at(-1) ?? "")) {
+      const index = join(root, "index.html");
+      const indexInfo = await examine(index).catch(() => null);
+      if (indexInfo?.isFile()) return await serveFile(request, index, indexInfo);
+    }
+    if (!info) return status(404);
+    if (info.isDirectory()) {
+      if (!resolved.trailingSlash) {
+        // Never a Location starting with "//": that would be another host.
+        const location = "/" + url.pathname.replace(/^\/+/, "") + "/" + url.search;
+        return status(301, { location });
+      }
+      const index = join(path, "index.html");
+      const indexInfo = await examine(index).catch(() => null);
+      if (indexInfo?.isFile()) return await serveFile(request, index, indexInfo);
+      if (!policy.listing) return status(404);
+      const urlPath = "/" + resolved.segments.map((s) => s + "/").join("");
+      return await serveListing(request, path, urlPath);
+    }
+    if (!info.isFile()) return status(404);
+    return await serveFile(request, path, info);
+  };
+
+  return async (request) => {
+    try {
+      return finish(await handle(request));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // The file went away or became unreadable between looking and opening.
+      if (code === "ENOENT" || code === "ENOTDIR") return finish(status(404));
+      if (code === "EACCES" || code === "EPERM") return finish(status(403));
+      if (code === "EISDIR") return finish(status(404));
+      throw error;
+    }
+  };
+}
+
+const REASONS: Record<number, string> = {
+  301: "Moved Permanently",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+};
+
+/** A short plain-text status response. */
+function status(code: number, headers: Record<string, string> = {}): Response {
+  return new Response(`${code} ${REASONS[code] ?? ""}\n`, {
+    status: code,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+/** The media type of a path, with a charset for text. */
+export function contentType(path: string): string {
+  const type = mime.getType(path) ?? "application/octet-stream";
+  const textual = type.startsWith("text/") || type === "application/json" ||
+    type === "application/javascript" || type === "image/svg+xml" || type === "application/xml";
+  return textual ? `${type}; charset=utf-8` : type;
+}
+
+/** If-None-Match (preferred) or If-Modified-Since says the client's copy is current. */
+function notModified(request: Request, etag: string, mtimeMs: number): boolean {
+  const ifNoneMatch = request.headers.get("if-none-match");
+  if (ifNoneMatch !== null) {
+    return ifNoneMatch.trim() === "*" ||
+      ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+  }
+  const since = Date.parse(request.headers.get("if-modified-since") ?? "");
+  return Number.isFinite(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;
+}
+
+/** Content codings the client accepts (q > 0). */
+function acceptedEncodings(header: string | null): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    if (name && !(q && Number(q.slice(2)) === 0)) accepted.add(name);
+  }
+  return accepted;
+}
+
+/** Whether Accept ranks application/json above text/html. */
+function prefersJson(header: string | null): boolean {
+  if (!header) return false;
+  const weight = (type: string) => {
+    for (const part of header.split(",")) {
+      const [name, ...params] = part.trim().toLowerCase().split(";");
+      if (name !== type) continue;
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return q ? Number(q.slice(2)) : 1;
+    }
+    return -1;
+  };
+  const json = weight("application/json");
+  return json > 0 && json > weight("text/html");
+}
