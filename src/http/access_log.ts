@@ -27,8 +27,8 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 /** Escapes control characters, quotes and backslashes, so one request is one line. */
 export function escapeLogField(text: string): string {
-  // deno-lint-ignore no-control-regex -- control characters are exactly what is escaped
   return text.replace(
+    // deno-lint-ignore no-control-regex -- control characters are exactly what is escaped
     /[\x00-\x1f\x7f"\\]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
