@@ -95,6 +95,8 @@ export interface RunningServer extends AsyncDisposable {
   ports: { tcp?: number; udp?: number };
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   /** Sends `signal` and waits for the exit. */
   stop(signal?: "SIGTERM" | "SIGINT"): Promise<{ code: number | null; signal: string | null }>;
 }
@@ -115,6 +117,7 @@ export function startNetkit(
   const expect = options.expect ?? ["tcp", "udp"];
   const child = spawn(argv[0], [...argv.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
+  let stdout = "";
   const ports: { tcp?: number; udp?: number } = {};
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal }))
@@ -130,7 +133,7 @@ export function startNetkit(
       clearTimeout(killer);
     }
   };
-  child.stdout!.resume();
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop("SIGTERM").then(() =>
@@ -148,6 +151,7 @@ export function startNetkit(
           child,
           ports,
           stderr: () => stderr,
+          stdout: () => stdout,
           stop,
           [Symbol.asyncDispose]: async () => {
             await stop();

@@ -287,7 +287,7 @@ test(`[${TARGET}] --version, --help, help COMMAND and the commands not yet avail
   assert.equal(commandHelp.code, 0);
   assert.match(commandHelp.stdout, /--tolerance/);
   assert.equal((await runNetkit(["serve-time", "--help"])).code, 0);
-  for (const name of ["serve-http", "get"]) {
+  for (const name of ["get"]) {
     const result = await runNetkit([name]);
     assert.equal(result.code, 2);
     assert.equal(result.stderr, `netkit ${name}: not yet available in this version\n`);

@@ -264,6 +264,13 @@ async function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
 function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
   let server;
   try {
+    // Bun.serve binds with SO_REUSEPORT, so it would quietly share a port
+    // another Bun server holds (and the kernel would split the clients).
+    // Bun.listen does not: a probe bind turns that into EADDRINUSE.
+    if (options.port !== 0) {
+      Bun.listen({ hostname: options.hostname, port: options.port, socket: { data() {} } })
+        .stop(true);
+    }
     server = Bun.serve({
       hostname: options.hostname,
       port: options.port,
