@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   formatHostPort,
+  isIPv4,
+  isIPv6,
   parseCommandArgs,
   parseHostPort,
   parseNumber,
@@ -23,6 +25,20 @@ test("parseHostPort() rejects an empty host and a bad port", () => {
   assert.throws(() => parseHostPort("host:99999", 37), UsageError);
   assert.throws(() => parseHostPort("host:x", 37), UsageError);
   assert.throws(() => parseHostPort("[::1]:", 37), UsageError);
+});
+
+test("parseHostPort() refuses malformed addresses instead of passing them on", () => {
+  for (const bad of ["[::1", "::1]", "host:1:2", "999.1.1.1", "1.2.3", "[nothost]:37", "[::1]x"]) {
+    assert.throws(() => parseHostPort(bad, 37), UsageError, bad);
+  }
+  assert.deepEqual(parseHostPort("::ffff:127.0.0.1", 37), { host: "::ffff:127.0.0.1", port: 37 });
+  assert.deepEqual(parseHostPort("[fe80::1%lo]:5", 37), { host: "fe80::1%lo", port: 5 });
+});
+
+test("isIPv4() and isIPv6() accept addresses only", () => {
+  assert.ok(isIPv4("255.255.255.255") && !isIPv4("256.1.1.1") && !isIPv4("1.2.3"));
+  assert.ok(isIPv6("::1") && isIPv6("2001:db8::1") && isIPv6("fe80::1%eth0"));
+  assert.ok(!isIPv6("host:1:2") && !isIPv6("1.2.3.4") && !isIPv6("::g"));
 });
 
 test("parsePort() takes 0 to 65535 only", () => {
@@ -50,6 +66,10 @@ test("parseCommandArgs() turns parseArgs errors into one short line", () => {
   assert.throws(() => parseCommandArgs(["--port"], options), {
     name: "UsageError",
     message: "option '--port' needs a value",
+  });
+  assert.throws(() => parseCommandArgs(["-p", "-1"], options), {
+    name: "UsageError",
+    message: /^option '-p' needs a value \(one that starts with '-' must be joined/,
   });
 });
 

@@ -261,6 +261,11 @@ test(`[${TARGET}] usage errors exit 2 with one line and a hint`, async () => {
       ["query-time", "127.0.0.1:99999"],
       ["serve-time", "--port", "http"],
       ["serve-time", "--udp-rate", "-1"],
+      ["serve-time", "--host", ""],
+      ["serve-time", "stray"],
+      ["query-time", "[::1"],
+      ["query-time", "999.1.1.1"],
+      ["query-time", "127.0.0.1:0"],
       ["frobnicate"],
       [],
     ]

@@ -35,6 +35,16 @@ test("RateLimiter bounds the sources it remembers under a spoofed flood", () => 
   assert.ok(limiter.size <= 100, `remembered ${limiter.size}`);
 });
 
+test("RateLimiter shrugs off a clock stepping backwards", () => {
+  let now = 1_000_000;
+  const limiter = new RateLimiter({ ratePerSecond: 20, now: () => now });
+  for (let i = 0; i < 20; i++) limiter.allow("a");
+  now -= 3_600_000; // an hour back, as when a device first syncs its clock
+  assert.equal(limiter.allow("a"), false, "still empty right at the step");
+  now += 1000;
+  assert.equal(limiter.allow("a"), true, "refills from the step on, not an hour later");
+});
+
 test("RateLimiter rejects a negative or non-finite rate", () => {
   assert.throws(() => new RateLimiter({ ratePerSecond: -1 }), RangeError);
   assert.throws(() => new RateLimiter({ ratePerSecond: NaN }), RangeError);

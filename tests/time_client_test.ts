@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { selectAdapter } from "../src/net/select.ts";
 import { encodeTime } from "../src/time/codec.ts";
 import { flagOutliers, pollTime, queryTime, TimeQueryError } from "../src/time/client.ts";
+import dgram from "node:dgram";
 import { tcpPeer, udpPeer } from "./_peers.ts";
 
 const adapter = selectAdapter();
@@ -106,6 +107,26 @@ test("queryTime() over UDP sends an empty datagram and reads the reply", async (
   assert.deepEqual(requests, [0]);
   assert.equal(answer.transport, "udp");
   assert.ok(Math.abs(answer.unix - nowS()) < 2);
+});
+
+test("queryTime() over UDP accepts the reply when asked by an IPv4-mapped IPv6 address", async () => {
+  // A dual-stack socket: reachable as ::ffff:127.0.0.1, replies come back from 127.0.0.1.
+  const dual = dgram.createSocket({ type: "udp6", ipv6Only: false });
+  dual.on("message", (_d, rinfo) => dual.send(encodeTime(nowS()), rinfo.port, rinfo.address));
+  await new Promise<void>((r) => dual.bind(0, "::", () => r()));
+  try {
+    const answer = await queryTime(
+      adapter,
+      { host: "::ffff:127.0.0.1", port: dual.address().port },
+      {
+        transport: "udp",
+        timeoutMs: 1500,
+      },
+    );
+    assert.ok(Math.abs(answer.unix - nowS()) < 2);
+  } finally {
+    await new Promise<void>((r) => dual.close(() => r()));
+  }
 });
 
 test("queryTime() over UDP resends within the timeout and then gives up", async () => {

@@ -171,15 +171,51 @@ test("serveTime() survives 2,000 TCP connections opened and dropped without read
   assert.ok(decodeTime(reply, nowS()).value > RFC868_EPOCH_OFFSET);
 });
 
+test(
+  "serveTime() keeps accepting TCP through a burst of clients that reset before being accepted",
+  {
+    skip: have("python3") ? false : "needs python3 to send resets",
+  },
+  async () => {
+    await using server = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, udp: false });
+    // SO_LINGER 0 then close: an RST right after the handshake, before accept().
+    const burst = await run([
+      "python3",
+      "-c",
+      `import socket,struct
+for i in range(500):
+    s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_LINGER,struct.pack("ii",1,0))
+    s.connect(("127.0.0.1",${server.tcp!.port})); s.close()`,
+    ]);
+    assert.equal(burst.code, 0, burst.stderr);
+    const started = performance.now();
+    assert.equal((await tcpFetch(server.tcp!.port, "127.0.0.1", 3000)).length, 4);
+    const waited = performance.now() - started;
+    assert.ok(waited < 1000, `answered after ${waited.toFixed(0)} ms`);
+  },
+);
+
 test("serveTime() rejects a port already in use with NetError EADDRINUSE", async () => {
   await using first = await serveTime(adapter, { hostname: "127.0.0.1", port: 0 });
   await assert.rejects(
     serveTime(adapter, { hostname: "127.0.0.1", port: first.tcp!.port }),
     { name: "NetError", code: "EADDRINUSE" },
   );
-  // The TCP listener of the failed attempt was released: UDP-only on a fresh port works.
-  await assert.rejects(
-    serveTime(adapter, { hostname: "127.0.0.1", port: first.tcp!.port, tcp: false }),
-    { code: "EADDRINUSE" },
-  );
+  // A failed start releases what it had bound: with UDP taken, TCP-then-UDP
+  // fails on UDP, and the TCP listener it opened must be gone again.
+  await using udpOnly = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, tcp: false });
+  const port = udpOnly.udp!.port;
+  await assert.rejects(serveTime(adapter, { hostname: "127.0.0.1", port }), { code: "EADDRINUSE" });
+  // Deno frees a listener with an accept() pending on a later event-loop turn.
+  let tcpOnly;
+  for (let waited = 0; !tcpOnly; waited += 20) {
+    try {
+      tcpOnly = await serveTime(adapter, { hostname: "127.0.0.1", port, udp: false });
+    } catch (error) {
+      if (waited >= 1000) throw error;
+      await sleep(20);
+    }
+  }
+  tcpOnly.close();
+  assert.equal(tcpOnly.tcp!.port, port);
 });

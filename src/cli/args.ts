@@ -4,6 +4,9 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isIPv4, isIPv6 } from "../net/ip.ts";
+
+export { isIPv4, isIPv6 };
 
 /** A usage error: the user asked for something the command cannot take. */
 export class UsageError extends Error {
@@ -36,6 +39,12 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T) 
       case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
         throw new UsageError(`unknown option '${flag}'`);
       case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+        if (/ambiguous/.test(e.message ?? "")) {
+          throw new UsageError(
+            `option '${flag}' needs a value (one that starts with '-' must be joined ` +
+              `to the long option with '=', as in --timeout=-1)`,
+          );
+        }
         throw new UsageError(
           /argument missing/.test(e.message ?? "")
             ? `option '${flag}' needs a value`
@@ -101,19 +110,30 @@ export function parseNumber(
  * parseHostPort("[::1]:3737", 37); // { host: "::1", port: 3737 }
  * ```
  */
-export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } {
+export function parseHostPort(
+  text: string,
+  defaultPort: number,
+): { host: string; port: number } {
   let host = text;
   let port = defaultPort;
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
   if (bracketed) {
     host = bracketed[1];
     if (bracketed[2] !== undefined) port = parsePort(bracketed[2], `port in '${text}'`);
+    if (!isIPv6(host)) throw new UsageError(`not an IPv6 address: '${text}'`);
+  } else if (text.includes("[") || text.includes("]")) {
+    throw new UsageError(`not a host: '${text}' (write IPv6 as [address]:port)`);
   } else if ((text.match(/:/g) ?? []).length === 1) {
     const colon = text.indexOf(":");
     host = text.slice(0, colon);
     port = parsePort(text.slice(colon + 1), `port in '${text}'`);
+  } else if (text.includes(":") && !isIPv6(text)) {
+    throw new UsageError(`not a host: '${text}' (write IPv6 as [address]:port)`);
   }
   if (host === "" || /[\s/]/.test(host)) throw new UsageError(`not a host: '${text}'`);
+  if (/^[\d.]+$/.test(host) && !isIPv4(host)) {
+    throw new UsageError(`not an IPv4 address: '${host}'`);
+  }
   return { host, port };
 }
 

@@ -70,6 +70,11 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   if (positionals.length === 0) throw new UsageError("no host given");
   const defaultPort = values.port === undefined ? RFC868_PORT : parsePort(values.port);
   const targets = positionals.map((text) => parseHostPort(text, defaultPort));
+  for (const target of targets) {
+    if (target.port === 0) {
+      throw new UsageError(`port 0 cannot be asked: '${formatHostPort(target.host, 0)}'`);
+    }
+  }
   const timeoutS = values.timeout === undefined
     ? DEFAULT_TIMEOUT_MS / 1000
     : parseNumber(values.timeout, "--timeout", { min: 0, max: 3600, exclusiveMin: true });

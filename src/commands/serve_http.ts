@@ -89,6 +89,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError("give one folder to serve");
+  if (values.host === "") throw new UsageError("--host needs an address");
   const port = values.port === undefined ? 8000 : parsePort(values.port);
   const cacheSeconds = values.cache === undefined
     ? undefined

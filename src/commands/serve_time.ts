@@ -4,7 +4,15 @@
  * @module
  */
 import { EXIT } from "../cli/exit_codes.ts";
-import { formatHostPort, parseCommandArgs, parseNumber, parsePort } from "../cli/args.ts";
+import {
+  formatHostPort,
+  isIPv4,
+  isIPv6,
+  parseCommandArgs,
+  parseNumber,
+  parsePort,
+  UsageError,
+} from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/io.ts";
 import { NetError } from "../net/types.ts";
 import { RFC868_PORT } from "../time/codec.ts";
@@ -43,7 +51,7 @@ Port 37 needs root or CAP_NET_BIND_SERVICE:
 or run on a high port: netkit serve-time --port 3737`;
 
 async function run(args: string[], context: CommandContext): Promise<number> {
-  const { values } = parseCommandArgs(args, {
+  const { values, positionals } = parseCommandArgs(args, {
     host: { type: "string" },
     port: { type: "string", short: "p" },
     tcp: { type: "boolean" },
@@ -55,6 +63,8 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     context.out(USAGE);
     return EXIT.OK;
   }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.host === "") throw new UsageError("--host needs an address");
   const port = values.port === undefined ? RFC868_PORT : parsePort(values.port);
   const udpRate = values["udp-rate"] === undefined
     ? DEFAULT_UDP_RATE
@@ -114,14 +124,11 @@ async function startOnFirstHost(
 
 /** A host name given to --host becomes its first address, so both runtimes fail alike. */
 async function toAddress(context: CommandContext, host: string): Promise<string> {
-  if (isIpLiteral(host)) return host;
+  if (isIPv4(host) || isIPv6(host)) return host;
+  if (/^[\d.]+$/.test(host)) throw new NetError("ENOTFOUND", `Not an IPv4 address: ${host}`);
   const [first] = await context.net.resolve(host);
+  if (!first) throw new NetError("ENOTFOUND", `Cannot resolve ${host}`);
   return first.address;
-}
-
-/** An IPv4 dotted quad or anything with a colon (IPv6): no resolving needed. */
-function isIpLiteral(host: string): boolean {
-  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }
 
 /** One line that names the problem and the fix. */

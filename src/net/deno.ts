@@ -113,8 +113,10 @@ function listenTcp(options: ListenTcpOptions): Listener {
         conn = await listener.accept();
       } catch (error) {
         if (closed || error instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: back off briefly instead of spinning, keep serving.
-        await delay(20);
+        // A client that reset before accept() (ENOTCONN, ECONNABORTED) costs
+        // nothing: accept the next at once. Only when descriptors or buffers
+        // run out (EMFILE, ENFILE, ENOBUFS, ENOMEM) back off instead of spinning.
+        if (/os error (24|23|105|12)\)/.test(String((error as Error)?.message))) await delay(20);
         continue;
       }
       handle(conn);

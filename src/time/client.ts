@@ -6,6 +6,7 @@
 import type { NetAdapter, ResolvedAddress, TcpConn, Transport } from "../net/types.ts";
 import { NetError } from "../net/types.ts";
 import { decodeTime, RFC868_REPLY_LENGTH, TimeReplyError } from "./codec.ts";
+import { isIPv4, isIPv6 } from "../net/ip.ts";
 import { type Clock, isClockPlausible, PLAUSIBLE_SINCE_MS, systemClock } from "./clock.ts";
 
 /** Why a query failed; each kind has its own message. */
@@ -219,8 +220,8 @@ interface RawReply {
 
 async function resolveTarget(net: NetAdapter, host: string): Promise<ResolvedAddress[]> {
   // An address needs no resolver round trip.
-  if (host.includes(":")) return [{ address: host, family: 6 }];
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return [{ address: host, family: 4 }];
+  if (isIPv6(host)) return [{ address: host, family: 6 }];
+  if (isIPv4(host)) return [{ address: host, family: 4 }];
   const addresses = await net.resolve(host);
   if (addresses.length === 0) throw new NetError("ENOTFOUND", `Cannot resolve ${host}`);
   return addresses;
@@ -307,6 +308,8 @@ async function askUdp(
   options: { retries: number; timeoutMs: number },
 ): Promise<RawReply> {
   const target = addresses[0];
+  // Sockets report sources without a %zone and with ::ffff: mapping removed.
+  const expected = unmapAddress(target.address.split("%")[0]);
   let sentAt = 0;
   let started = 0;
   let settle!: (reply: RawReply) => void;
@@ -316,7 +319,7 @@ async function askUdp(
     port: 0,
     onDatagram({ data, from }) {
       // Anything not from the address and port asked is someone else's datagram.
-      if (from.hostname !== target.address || from.port !== port) return;
+      if (from.hostname !== expected || from.port !== port) return;
       if (data.length !== RFC868_REPLY_LENGTH) {
         progress.badReply = `${data.length < 4 ? "short" : "overlong"} reply: ` +
           `expected 4 bytes, received ${data.length}`;
@@ -369,6 +372,10 @@ function toQueryError(error: unknown): TimeQueryError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new TimeQueryError("other", message, { cause: error });
+}
+
+function unmapAddress(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }
 
 function formatSeconds(ms: number): string {

@@ -13,7 +13,7 @@ export interface RateLimiterOptions {
   burst?: number;
   /** Sources remembered at most; bounds memory under a spoofed flood. @default 10000 */
   maxSources?: number;
-  /** Time source, for tests. @default Date.now */
+  /** Time source in ms, for tests. @default performance.now (monotonic: a clock step changes nothing) */
   now?: Clock;
 }
 
@@ -45,7 +45,7 @@ export class RateLimiter {
     this.#rate = options.ratePerSecond;
     this.#burst = Math.max(1, options.burst ?? options.ratePerSecond);
     this.#maxSources = options.maxSources ?? 10_000;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** How many sources are being tracked. */
@@ -64,7 +64,8 @@ export class RateLimiter {
     const now = this.#now();
     let bucket = this.#buckets.get(key);
     if (bucket) {
-      bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#rate / 1000);
+      const elapsed = Math.max(0, now - bucket.at);
+      bucket.tokens = Math.min(this.#burst, bucket.tokens + elapsed * this.#rate / 1000);
       bucket.at = now;
     } else {
       if (this.#buckets.size >= this.#maxSources) this.#evict(now);

@@ -1,0 +1,33 @@
+/**
+ * IP address literals: pure checks, no runtime involved.
+ *
+ * @module
+ */
+
+/**
+ * Whether `text` is an IPv4 address in dotted-quad form.
+ *
+ * @param text a host
+ * @returns true for `0.0.0.0` … `255.255.255.255`
+ */
+export function isIPv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/**
+ * Whether `text` is an IPv6 address (a `%zone` suffix allowed).
+ *
+ * @param text a host, without brackets
+ * @returns true for `::1`, `fe80::1%eth0`, `::ffff:127.0.0.1`, …
+ */
+export function isIPv6(text: string): boolean {
+  const [address, zone] = text.split("%", 2);
+  if (!address.includes(":") || (zone !== undefined && !/^[\w.-]+$/.test(zone))) return false;
+  try {
+    // The URL parser validates IPv6 literals the same way in every runtime.
+    return new URL(`http://[${address}]/`).hostname.length > 2;
+  } catch {
+    return false;
+  }
+}
