@@ -352,3 +352,26 @@ test("file handler answers a file that vanished after it was listed with 404", a
   rmSync(join(root, "gone.txt"));
   assert.equal((await get("/gone.txt")).status, 404);
 });
+
+test("file handler never serves a small file stale from memory after it changed", async () => {
+  const get = handler();
+  writeFileSync(join(root, "changing.txt"), "version 1");
+  assert.equal(await (await get("/changing.txt")).text(), "version 1");
+  assert.equal(await (await get("/changing.txt")).text(), "version 1");
+  writeFileSync(join(root, "changing.txt"), "version 2"); // same size, new contents
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(root, "changing.txt"), later, later);
+  assert.equal(await (await get("/changing.txt")).text(), "version 2");
+  rmSync(join(root, "changing.txt"));
+  writeFileSync(join(root, "changing.txt"), "v3"); // replaced: a new inode
+  assert.equal(await (await get("/changing.txt")).text(), "v3");
+});
+
+test("file handler re-checks a symlink retargeted out of the root after it was served", async () => {
+  const get = handler();
+  symlinkSync(join(root, "hello.txt"), join(root, "moving-link.txt"));
+  assert.equal((await get("/moving-link.txt")).status, 200);
+  rmSync(join(root, "moving-link.txt"));
+  symlinkSync("/etc/hostname", join(root, "moving-link.txt"));
+  assert.equal((await get("/moving-link.txt")).status, 404);
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readdir, realpath, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import mime from "mime";
 import type { FileBodyOptions, HttpHandler } from "../net/types.ts";
@@ -48,6 +48,21 @@ export interface FileHandlerOptions {
 /** Types worth compressing (beyond text/*). */
 const COMPRESSIBLE =
   /^(text\/|application\/(json|javascript|xml|wasm|manifest\+json|ld\+json)|image\/svg\+xml)/;
+/** Files up to this size are kept in memory between requests. */
+const SMALL_FILE = 64 * 1024;
+/** Memory the small-file cache may hold. */
+const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
+/** Paths whose symlink verdict is remembered. */
+const VERDICT_CACHE_ENTRIES = 10_000;
+
+/** What identifies one version of one file: any change to it changes one of these. */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
 /** Below this, gzip costs more than it saves. */
 const MIN_COMPRESS_SIZE = 1024;
 
@@ -87,17 +102,68 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   const inside = (real: string) =>
     real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
 
+  // realpath costs a syscall per path component. Its verdict holds while the
+  // path leads to the same file (device and inode), which the stat that every
+  // request makes anyway tells: a retargeted symlink shows another inode.
+  const verdicts = new Map<string, { dev: number; ino: number; inside: boolean }>();
   /** Stats a path, refusing symlinks out of the root; null when it is not there to serve. */
   const examine = async (path: string) => {
     const info = await stat(path);
-    if (!policy.followSymlinks && !inside(await realpath(path))) return null;
-    return info;
+    if (policy.followSymlinks) return info;
+    const known = verdicts.get(path);
+    if (known && known.dev === info.dev && known.ino === info.ino) {
+      return known.inside ? info : null;
+    }
+    const verdict = { dev: info.dev, ino: info.ino, inside: inside(await realpath(path)) };
+    if (verdicts.size >= VERDICT_CACHE_ENTRIES) verdicts.clear();
+    verdicts.set(path, verdict);
+    return verdict.inside ? info : null;
   };
+
+  // Small files answered from memory: a stat per request (made anyway, for
+  // the validators) instead of open + read + close, which is what keeps Deno,
+  // with no sendfile, near nginx on small files.
+  const small = new Map<string, FileIdentity & { bytes: Uint8Array<ArrayBuffer> }>();
+  let smallBytes = 0;
+  const smallFile = async (path: string, info: FileIdentity): Promise<Uint8Array<ArrayBuffer>> => {
+    const hit = small.get(path);
+    if (
+      hit && hit.dev === info.dev && hit.ino === info.ino && hit.size === info.size &&
+      hit.mtimeMs === info.mtimeMs
+    ) return hit.bytes;
+    const bytes = new Uint8Array(await readFile(path));
+    if (hit) {
+      small.delete(path);
+      smallBytes -= hit.bytes.length;
+    }
+    // A file that changed while being read is served but not kept.
+    if (bytes.length !== info.size) return bytes;
+    for (const [key, old] of small) {
+      if (smallBytes + bytes.length <= SMALL_FILE_CACHE_BYTES) break;
+      small.delete(key); // oldest first: Map keeps insertion order
+      smallBytes -= old.bytes.length;
+    }
+    small.set(path, {
+      dev: info.dev,
+      ino: info.ino,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      bytes,
+    });
+    smallBytes += bytes.length;
+    return bytes;
+  };
+
+  /** Bytes start…end of a file: from memory when small, else from the adapter. */
+  const body = (path: string, info: FileIdentity, range: FileBodyOptions): Promise<BodyInit> =>
+    info.size <= SMALL_FILE
+      ? smallFile(path, info).then((bytes) => bytes.subarray(range.start, range.end + 1))
+      : options.fileBody(path, range);
 
   const serveFile = async (
     request: Request,
     path: string,
-    info: { size: number; mtimeMs: number },
+    info: FileIdentity,
     status = 200,
   ): Promise<Response> => {
     const type = contentType(path);
@@ -130,8 +196,8 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       headers.set("etag", etag);
       headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
       headers.set("content-length", String(range.end - range.start + 1));
-      const body = head ? null : await options.fileBody(path, { ...range, size: info.size });
-      return new Response(body, { status: 206, headers });
+      const bytes = head ? null : await body(path, info, { ...range, size: info.size });
+      return new Response(bytes, { status: 206, headers });
     }
 
     // Whole file: a precompressed sibling, on-the-fly gzip, or the bytes as they are.
@@ -145,13 +211,13 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       headers.set("content-encoding", encoding);
       headers.set("etag", etag.replace(/"$/, `-${encoding}"`));
       headers.set("content-length", String(sibling.size));
-      const body = head ? null : await options.fileBody(path + suffix, {
+      const bytes = head ? null : await body(path + suffix, sibling, {
         start: 0,
         end: sibling.size - 1,
         size: sibling.size,
         ignoresRange: rangeHeader !== null,
       });
-      return new Response(sibling.size === 0 ? null : body, { status, headers });
+      return new Response(sibling.size === 0 ? null : bytes, { status, headers });
     }
     const whole = {
       start: 0,
@@ -165,14 +231,14 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       headers.set("etag", etag.replace(/"$/, `-gzip"`));
       headers.delete("accept-ranges");
       if (head) return new Response(null, { status, headers });
-      const bytes = await options.fileBody(path, { ...whole, ignoresRange: true });
+      const bytes = await body(path, info, { ...whole, ignoresRange: true });
       const stream = new Response(bytes).body!.pipeThrough(new CompressionStream("gzip"));
       return new Response(stream, { status, headers });
     }
     headers.set("etag", etag);
     headers.set("content-length", String(info.size));
     if (head || info.size === 0) return new Response(null, { status, headers });
-    return new Response(await options.fileBody(path, whole), { status, headers });
+    return new Response(await body(path, info, whole), { status, headers });
   };
 
   const serveListing = async (request: Request, path: string, urlPath: string) => {
