@@ -316,3 +316,82 @@ test(`[${TARGET}] serve-http on SIGTERM lets a response in flight finish, then e
   assert.match(own.stderr(), /SIGTERM: finishing responses in flight/);
   assert.match(own.stdout(), /"GET \/medium\.bin HTTP\/1\.1" 200 4194304/);
 });
+
+test(`[${TARGET}] serve-http --tls-cert/--tls-key serves HTTPS that curl verifies`, {
+  skip: !have("curl")
+    ? "curl is not installed"
+    : !have("openssl")
+    ? "openssl is not installed"
+    : false,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "netkit-tls-"));
+  try {
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    const made = await run([
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    await using tls = await startNetkit(
+      [
+        "serve-http",
+        root,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+      ],
+      { expect: ["https" as "tcp"] },
+    );
+    const port = (tls.ports as Record<string, number>).https;
+    assert.equal(
+      await curl(["--cacert", cert, `https://127.0.0.1:${port}/hello.txt`]),
+      "hello, world\n",
+    );
+    const plain = await run([
+      "curl",
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      `https://127.0.0.1:${port}/hello.txt`,
+    ]);
+    assert.notEqual(plain.code, 0, "an unknown CA is refused by curl's default verification");
+    const bad = await runNetkit([
+      "serve-http",
+      root,
+      "--port",
+      "0",
+      "--tls-cert",
+      key,
+      "--tls-key",
+      key,
+    ]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
