@@ -53,7 +53,7 @@ before(() => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function handler(options: Partial<FileHandlerOptions> = {}) {
-  const h = createFileHandler({ root, fileBody: net.fileBody, ...options });
+  const h = createFileHandler({ root, fileBody: net.fileBody, fs: net.fs, ...options });
   return (path: string, init: RequestInit = {}) =>
     Promise.resolve(
       h(new Request(`http://localhost${path}`, init), {
@@ -199,7 +199,7 @@ test("file handler serves index.html for a folder and redirects a folder without
 });
 
 test("file handler never redirects to a Location starting with //", async () => {
-  const h = createFileHandler({ root, fileBody: net.fileBody });
+  const h = createFileHandler({ root, fileBody: net.fileBody, fs: net.fs });
   const response = await h(new Request("http://localhost//site"), {
     remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
   });

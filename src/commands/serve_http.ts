@@ -128,6 +128,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   const files = createFileHandler({
     root,
     fileBody: context.net.fileBody,
+    fs: context.net.fs,
     listing: !values["no-listing"],
     dotfiles: values.dotfiles,
     followSymlinks: values["follow-symlinks"],

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import mime from "mime";
-import type { FileBodyOptions, HttpHandler } from "../net/types.ts";
+import type { FileBodyOptions, FileInfo, FileSystem, HttpHandler } from "../net/types.ts";
 import { resolvePath } from "./resolve_path.ts";
 import { parseRange } from "./range.ts";
 import {
@@ -25,6 +24,8 @@ export interface FileHandlerOptions {
   root: string;
   /** Reads a file's bytes as a response body: the adapter's `fileBody`. */
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
+  /** File metadata: the adapter's `fs`. */
+  fs: FileSystem;
   /** Show folder listings. @default true */
   listing?: boolean;
   /** Serve and list dotfiles and dot-folders. @default false */
@@ -107,14 +108,18 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   // request makes anyway tells: a retargeted symlink shows another inode.
   const verdicts = new Map<string, { dev: number; ino: number; inside: boolean }>();
   /** Stats a path, refusing symlinks out of the root; null when it is not there to serve. */
-  const examine = async (path: string) => {
-    const info = await stat(path);
+  const examine = async (path: string): Promise<FileInfo | null> => {
+    const info = await options.fs.stat(path);
     if (policy.followSymlinks) return info;
     const known = verdicts.get(path);
     if (known && known.dev === info.dev && known.ino === info.ino) {
       return known.inside ? info : null;
     }
-    const verdict = { dev: info.dev, ino: info.ino, inside: inside(await realpath(path)) };
+    const verdict = {
+      dev: info.dev,
+      ino: info.ino,
+      inside: inside(await options.fs.realPath(path)),
+    };
     if (verdicts.size >= VERDICT_CACHE_ENTRIES) verdicts.clear();
     verdicts.set(path, verdict);
     return verdict.inside ? info : null;
@@ -131,7 +136,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       hit && hit.dev === info.dev && hit.ino === info.ino && hit.size === info.size &&
       hit.mtimeMs === info.mtimeMs
     ) return hit.bytes;
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await options.fs.readFile(path);
     if (hit) {
       small.delete(path);
       smallBytes -= hit.bytes.length;
@@ -207,7 +212,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
       if (!compressible || !accepted.has(encoding)) continue;
       const sibling = await examine(path + suffix).catch(() => null);
-      if (!sibling?.isFile()) continue;
+      if (!sibling?.isFile) continue;
       headers.set("content-encoding", encoding);
       headers.set("etag", etag.replace(/"$/, `-${encoding}"`));
       headers.set("content-length", String(sibling.size));
@@ -243,14 +248,14 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
 
   const serveListing = async (request: Request, path: string, urlPath: string) => {
     const entries: ListingEntry[] = [];
-    for (const dirent of await readdir(path, { withFileTypes: true })) {
-      if (dirent.name.startsWith(".") && !policy.dotfiles) continue;
-      const info = await examine(join(path, dirent.name)).catch(() => null);
-      if (!info || !(info.isFile() || info.isDirectory())) continue;
+    for (const name of await options.fs.readDir(path)) {
+      if (name.startsWith(".") && !policy.dotfiles) continue;
+      const info = await examine(join(path, name)).catch(() => null);
+      if (!info || !(info.isFile || info.isDirectory)) continue;
       entries.push({
-        name: dirent.name,
-        kind: info.isDirectory() ? "directory" : "file",
-        size: info.isDirectory() ? 0 : info.size,
+        name,
+        kind: info.isDirectory ? "directory" : "file",
+        size: info.isDirectory ? 0 : info.size,
         mtimeMs: info.mtimeMs,
       });
     }
@@ -308,10 +313,10 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     if (!info && options.spa && !/\.[^/]*$/.test(resolved.segments.at(-1) ?? "")) {
       const index = join(root, "index.html");
       const indexInfo = await examine(index).catch(() => null);
-      if (indexInfo?.isFile()) return await serveFile(request, index, indexInfo);
+      if (indexInfo?.isFile) return await serveFile(request, index, indexInfo);
     }
     if (!info) return status(404);
-    if (info.isDirectory()) {
+    if (info.isDirectory) {
       if (!resolved.trailingSlash) {
         // Never a Location starting with "//": that would be another host.
         const location = "/" + url.pathname.replace(/^\/+/, "") + "/" + url.search;
@@ -319,12 +324,12 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       }
       const index = join(path, "index.html");
       const indexInfo = await examine(index).catch(() => null);
-      if (indexInfo?.isFile()) return await serveFile(request, index, indexInfo);
+      if (indexInfo?.isFile) return await serveFile(request, index, indexInfo);
       if (!policy.listing) return status(404);
       const urlPath = "/" + resolved.segments.map((s) => s + "/").join("");
       return await serveListing(request, path, urlPath);
     }
-    if (!info.isFile()) return status(404);
+    if (!info.isFile) return status(404);
     return await serveFile(request, path, info);
   };
 

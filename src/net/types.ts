@@ -118,6 +118,28 @@ export interface FileBodyOptions {
   ignoresRange?: boolean;
 }
 
+/** What the file handler needs to know of a path (symlinks followed). */
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  size: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+}
+
+/**
+ * File metadata and small reads, on each runtime's fastest path. Failures
+ * are errors with the errno `code` node:fs uses (ENOENT, EACCES, ENOTDIR…).
+ */
+export interface FileSystem {
+  stat(path: string): Promise<FileInfo>;
+  realPath(path: string): Promise<string>;
+  /** Names in a folder. */
+  readDir(path: string): Promise<string[]>;
+  readFile(path: string): Promise<Uint8Array<ArrayBuffer>>;
+}
+
 /** A resolved address of a host name. */
 export interface ResolvedAddress {
   address: string;
@@ -145,6 +167,8 @@ export interface NetAdapter {
    * @throws {Error} with `code` ENOENT/EACCES/EISDIR when the file cannot be opened
    */
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
+  /** File metadata for the file server (Deno's node:fs stat is ~30x slower than Deno.stat). */
+  readonly fs: FileSystem;
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
   /**
