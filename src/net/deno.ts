@@ -25,6 +25,9 @@ import type {
 import { NetError, toNetError } from "./types.ts";
 import { delay, raceWithTimeout, unmapAddress } from "./_shared.ts";
 
+const EMPTY = new Uint8Array(0);
+const ignore = () => {};
+
 function toAddr(addr: Deno.Addr, transport: "tcp" | "udp"): NetAddr {
   const a = addr as Deno.NetAddr;
   return { transport, hostname: unmapAddress(a.hostname), port: a.port };
@@ -176,9 +179,7 @@ function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
     send(bytes, to) {
       if (closed) return false;
       // Rejections (unreachable peer, closed socket) drop the datagram, as UDP does.
-      conn.send(bytes, { transport: "udp", hostname: to.hostname, port: to.port }).catch(
-        () => {},
-      );
+      conn.send(bytes, { transport: "udp", hostname: to.hostname, port: to.port }).catch(ignore);
       return true;
     },
     close() {
@@ -209,7 +210,9 @@ function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
         continue;
       }
       try {
-        options.onDatagram({ data: data.slice(), from: toAddr(from, "udp") }, socket);
+        // Copied out of the shared receive buffer; empty requests need no copy.
+        const copy = data.length === 0 ? EMPTY : data.slice();
+        options.onDatagram({ data: copy, from: toAddr(from, "udp") }, socket);
       } catch {
         // A handler fault is one lost reply, never a dead server.
       }

