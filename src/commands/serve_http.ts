@@ -57,7 +57,7 @@ single byte ranges (206/416; a request for several ranges gets the whole
 file); precompressed FILE.br / FILE.gz siblings when the client accepts them.
 
 Timeouts: on Bun, idle and half-sent connections are closed after 10 s. On
-Deno the runtime has no such timeout (Deno.serve offers none); idle
+Deno the runtime has no such timeout (its HTTP server offers none); idle
 connections cost a file descriptor each but do not slow other clients.
 
 SIGINT or SIGTERM: stop accepting, let responses in flight finish for up to

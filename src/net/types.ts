@@ -1,7 +1,7 @@
 /**
  * The adapter contract: the only way netkit's protocol code reaches the network.
  *
- * `deno.ts` implements it on `Deno.*`, `bun.ts` on `Bun.*`; nothing else touches
+ * `deno.ts` implements it on the Deno namespace, `bun.ts` on the Bun one; nothing else touches
  * a runtime global. Everything here is byte-based and web-standard so the time
  * and HTTP code above it is runtime-free and testable.
  *
@@ -161,13 +161,13 @@ export interface NetAdapter {
   serveHttp(options: ServeHttpOptions): Promise<HttpServer>;
   /**
    * A response body with bytes `start`…`end` of a file, as fast as the
-   * runtime sends files (Bun: `Bun.file`, sendfile on Linux; Deno: a
+   * runtime sends files (Bun: its file objects, sendfile on Linux; Deno: a
    * pull-based stream of the open file).
    *
    * @throws {Error} with `code` ENOENT/EACCES/EISDIR when the file cannot be opened
    */
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
-  /** File metadata for the file server (Deno's node:fs stat is ~30x slower than Deno.stat). */
+  /** File metadata for the file server (Deno's node:fs stat is ~30x slower than its native stat). */
   readonly fs: FileSystem;
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
@@ -227,7 +227,7 @@ const KNOWN_CODES = new Set<string>([
   "EMFILE",
 ]);
 
-/** Native error names (Deno's `Deno.errors.*`) mapped to codes. */
+/** Native error names (the names of Deno's error classes) mapped to codes. */
 const NAME_TO_CODE: Record<string, NetErrorCode> = {
   AddrInUse: "EADDRINUSE",
   PermissionDenied: "EACCES",
