@@ -14,6 +14,7 @@ import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
 import { notYetAvailable } from "./src/commands/not_yet.ts";
 
 /**
+ * The command list, with the one-line summaries `--help` shows.
  * Each command is loaded only when it runs: a query-time run is mostly
  * start-up, and serve-http alone (mime table, node:fs, node:os) added ~3 ms.
  */

@@ -102,6 +102,21 @@ const e2eFiles = readdirSync("tests").filter((f) => /^e2e_.*_test\.ts$/.test(f))
   `tests/${f}`
 );
 
+/** Builds a binary, then runs the end-to-end tests against it. */
+async function buildAndTest(name: string, build: string[], binary: string): Promise<void> {
+  const built = await step(`build ${name}`, build);
+  if (built.code !== 0) {
+    total.failed++;
+    problems.push(`build of ${name} failed`);
+    return;
+  }
+  const title = `end-to-end tests against ${name}`;
+  const { code, output } = await step(title, ["bun", "test", "--timeout", "60000", ...e2eFiles], {
+    NETKIT_BIN: `${process.cwd()}/${binary}`,
+  });
+  tally(title, code, bunCounts(output));
+}
+
 await check("format", ["deno", "fmt", "--check"]);
 await check("lint", ["deno", "lint"]);
 await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
@@ -120,33 +135,9 @@ await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
   ]);
   tally("tests under Bun", code, bunCounts(output));
 }
-{
-  const build = await step("build dist/netkit", ["bun", "scripts/build.ts"]);
-  if (build.code !== 0) {
-    total.failed++;
-    problems.push("build of dist/netkit failed");
-  } else {
-    const { code, output } = await step(
-      "end-to-end tests against dist/netkit",
-      ["bun", "test", "--timeout", "60000", ...e2eFiles],
-      { NETKIT_BIN: `${process.cwd()}/dist/netkit` },
-    );
-    tally("end-to-end tests against dist/netkit", code, bunCounts(output));
-  }
-}
+await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
 if (process.env.DENORT_BIN) {
-  const compile = await step("deno compile", ["deno", "task", "compile"]);
-  if (compile.code !== 0) {
-    total.failed++;
-    problems.push("deno compile failed");
-  } else {
-    const { code, output } = await step(
-      "end-to-end tests against the deno-compiled binary",
-      ["bun", "test", "--timeout", "60000", ...e2eFiles],
-      { NETKIT_BIN: `${process.cwd()}/dist/netkit-deno` },
-    );
-    tally("end-to-end tests against the deno-compiled binary", code, bunCounts(output));
-  }
+  await buildAndTest("the deno-compiled binary", ["deno", "task", "compile"], "dist/netkit-deno");
 } else {
   console.log("\n=== deno compile: skipped (set DENORT_BIN to a denort binary to test it)");
 }

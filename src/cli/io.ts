@@ -16,8 +16,6 @@ export interface CommandContext {
 
 /** A subcommand: parses its own arguments, returns an exit code, never exits. */
 export interface Command {
-  /** One line for the command list. */
-  summary: string;
   /** The full `--help` text. */
   usage: string;
   run(args: string[], context: CommandContext): Promise<number>;

@@ -15,7 +15,6 @@ import type { Command } from "../cli/io.ts";
  */
 export function notYetAvailable(name: string, summary: string): Command {
   return {
-    summary: `${summary} (not yet available)`,
     usage: `Usage: netkit ${name} ...\n\n${summary}.\nNot yet available in this version.`,
     run(_args, context) {
       context.err(`netkit ${name}: not yet available in this version`);

@@ -139,7 +139,6 @@ function toLine(result: PollResult & { ok: true }): string {
 
 /** The `query-time` subcommand. */
 export const queryTimeCommand: Command = {
-  summary: "ask RFC 868 time servers for the time, like rdate -p",
   usage: USAGE,
   run,
 };

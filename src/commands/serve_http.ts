@@ -270,7 +270,6 @@ function bindFailure(error: unknown, host: string, port: number, tls: boolean): 
 
 /** The `serve-http` subcommand. */
 export const serveHttpCommand: Command = {
-  summary: "serve a folder over HTTP(S): listings, ranges, caching, gzip",
   usage: USAGE,
   run,
 };

@@ -156,7 +156,6 @@ function bindFailure(error: unknown, host: string, port: number): string {
 
 /** The `serve-time` subcommand. */
 export const serveTimeCommand: Command = {
-  summary: "serve the RFC 868 time protocol over TCP and UDP (port 37)",
   usage: USAGE,
   run,
 };
