@@ -138,7 +138,7 @@ function bindFailure(error: unknown, host: string, port: number): string {
   switch (error.code) {
     case "EADDRINUSE":
       return `cannot listen on ${where}: port ${port} is already in use ` +
-        `(another time server?); pick another with --port 3737`;
+        `(another time server?); pick another with --port ${port === 3737 ? 3738 : 3737}`;
     case "EACCES":
       return `cannot listen on ${where}: permission denied; ports below 1024 need root or ` +
         `CAP_NET_BIND_SERVICE (sudo setcap cap_net_bind_service=+ep netkit), or use --port 3737`;
