@@ -11,7 +11,6 @@ import { UsageError } from "./src/cli/args.ts";
 import type { Command, CommandContext } from "./src/cli/io.ts";
 import { selectAdapter } from "./src/net/select.ts";
 import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
-import { notYetAvailable } from "./src/commands/not_yet.ts";
 
 /**
  * The command list, with the one-line summaries `--help` shows.
@@ -32,8 +31,8 @@ const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = 
     load: async () => (await import("./src/commands/serve_http.ts")).serveHttpCommand,
   },
   "get": {
-    summary: "download a URL over HTTP(S) (not yet available)",
-    load: () => Promise.resolve(notYetAvailable("get", "download a URL over HTTP(S)")),
+    summary: "download a URL over HTTP(S): atomic files, resume, retries, checksums",
+    load: async () => (await import("./src/commands/get.ts")).getCommand,
   },
 };
 

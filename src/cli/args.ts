@@ -147,3 +147,25 @@ export function parseHostPort(
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * Parses a header given on the command line.
+ *
+ * @param text what the user wrote, `Name: value`
+ * @param flag the flag name, for the message
+ * @returns name and value, trimmed
+ * @throws {UsageError} on a bad name or a value with a line break or NUL
+ * @example
+ * ```ts
+ * parseHeader("X-Frame-Options: DENY"); // ["X-Frame-Options", "DENY"]
+ * ```
+ */
+export function parseHeader(text: string, flag = "--header"): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon > 0 ? text.slice(0, colon).trim() : "";
+  const value = colon > 0 ? text.slice(colon + 1).trim() : "";
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+    throw new UsageError(`${flag} must be "Name: value" (got '${text}')`);
+  }
+  return [name, value];
+}

@@ -10,6 +10,7 @@ import { EXIT } from "../cli/exit_codes.ts";
 import {
   formatHostPort,
   parseCommandArgs,
+  parseHeader,
   parseNumber,
   parsePort,
   UsageError,
@@ -94,7 +95,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   const cacheSeconds = values.cache === undefined
     ? undefined
     : parseNumber(values.cache, "--cache", { min: 0, max: 31_536_000, integer: true });
-  const headers = (values.header ?? []).map(parseHeader);
+  const headers = (values.header ?? []).map((h) => parseHeader(h));
   const log = parseLogFormat(values.log ?? "common");
   const auth = values.auth === undefined ? undefined : parseAuth(values.auth);
   if (Boolean(values["tls-cert"]) !== Boolean(values["tls-key"])) {
@@ -195,16 +196,6 @@ function withAccessLog(
     }, format));
     return response;
   };
-}
-
-function parseHeader(text: string): [string, string] {
-  const colon = text.indexOf(":");
-  const name = colon > 0 ? text.slice(0, colon).trim() : "";
-  const value = colon > 0 ? text.slice(colon + 1).trim() : "";
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
-    throw new UsageError(`--header must be "Name: value" (got '${text}')`);
-  }
-  return [name, value];
 }
 
 function parseLogFormat(text: string): LogFormat {

@@ -8,6 +8,7 @@
 import process from "node:process";
 import { open as openForRead, readdir, readFile, realpath, stat } from "node:fs/promises";
 import type {
+  FetchExtras,
   BindUdpOptions,
   ConnectTcpOptions,
   FileBodyOptions,
@@ -357,6 +358,21 @@ function onSignal(signals: SignalName[], handler: (signal: SignalName) => void):
   };
 }
 
+function bunFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promise<Response> {
+  // Bun's own fetch options: `decompress` and `tls` (ignored by new Request()).
+  const bunInit: RequestInit & { decompress?: boolean; tls?: { rejectUnauthorized: boolean } } = {
+    ...init,
+  };
+  if (extras.decompress === false) {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+    bunInit.headers = headers;
+    bunInit.decompress = false;
+  }
+  if (extras.insecure) bunInit.tls = { rejectUnauthorized: false };
+  return fetch(url, bunInit);
+}
+
 /** The {@linkcode NetAdapter} for Bun. */
 export const bunAdapter: NetAdapter = {
   runtime: "bun",
@@ -371,4 +387,6 @@ export const bunAdapter: NetAdapter = {
   fs,
   resolve,
   onSignal,
+  fetch: bunFetch,
+  insecureTls: true,
 };

@@ -6,6 +6,7 @@
  * @module
  */
 import type {
+  FetchExtras,
   BindUdpOptions,
   ConnectTcpOptions,
   FileBodyOptions,
@@ -363,6 +364,18 @@ function onSignal(signals: SignalName[], handler: (signal: SignalName) => void):
   };
 }
 
+function denoFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promise<Response> {
+  // Deno decodes only what it asked for itself: an explicit Accept-Encoding
+  // turns decoding off. Certificate checks can only be turned off for the
+  // whole process (--unsafely-ignore-certificate-errors), never per request.
+  if (extras.decompress === false) {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+    init = { ...init, headers };
+  }
+  return fetch(url, init);
+}
+
 /** The {@linkcode NetAdapter} for Deno. */
 export const denoAdapter: NetAdapter = {
   runtime: "deno",
@@ -377,4 +390,6 @@ export const denoAdapter: NetAdapter = {
   fs,
   resolve,
   onSignal,
+  fetch: denoFetch,
+  insecureTls: false,
 };

@@ -146,6 +146,17 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
+/** What {@linkcode NetAdapter.fetch} adds to the web-standard `fetch`. */
+export interface FetchExtras {
+  /**
+   * Accept any TLS certificate. Bun does this per request; Deno only when the
+   * process was started with `--unsafely-ignore-certificate-errors`.
+   */
+  insecure?: boolean;
+  /** `false`: hand over the server's bytes undecoded (sends `Accept-Encoding: identity`). */
+  decompress?: boolean;
+}
+
 /** Signals a command may wait for. */
 export type SignalName = "SIGINT" | "SIGTERM";
 
@@ -169,6 +180,15 @@ export interface NetAdapter {
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
   /** File metadata for the file server (Deno's node:fs stat is ~30x slower than its native stat). */
   readonly fs: FileSystem;
+  /**
+   * The runtime's own `fetch`, with redirects left to the caller (`redirect:
+   * "manual"` gives the 3xx response itself on both runtimes) and the extras
+   * each runtime spells differently. Proxies come from HTTP_PROXY, HTTPS_PROXY
+   * and NO_PROXY on both.
+   */
+  fetch(url: URL, init: RequestInit, extras?: FetchExtras): Promise<Response>;
+  /** Whether {@linkcode FetchExtras.insecure} works in this process. */
+  readonly insecureTls: boolean;
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
   /**
