@@ -46,6 +46,16 @@ export interface RunResult {
   ms: number;
 }
 
+/** Options for {@linkcode run}. */
+export interface RunOptions {
+  /** Killed with SIGKILL after this long (default 20 s). */
+  timeoutMs?: number;
+  /** Added to the environment. */
+  env?: Record<string, string>;
+  /** Working folder. */
+  cwd?: string;
+}
+
 /**
  * Runs a program to completion, killing it after `timeoutMs`.
  *
@@ -55,13 +65,14 @@ export interface RunResult {
  */
 export function run(
   argv: string[],
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  options: RunOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       stdio: ["ignore", "pipe", "pipe"],
       env: options.env ? { ...process.env, ...options.env } : process.env,
+      cwd: options.cwd,
     });
     let stdout = "";
     let stderr = "";
@@ -82,7 +93,7 @@ export function run(
 /** Runs netkit with `args`. */
 export function runNetkit(
   args: string[],
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  options: RunOptions = {},
 ): Promise<RunResult> {
   const argv = netkitArgv();
   return run([...argv, ...args], options);

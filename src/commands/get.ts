@@ -182,7 +182,11 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     follow: !values["no-follow"],
     maxRedirects: values["max-redirects"] === undefined
       ? 10
-      : parseNumber(values["max-redirects"], "--max-redirects", { min: 0, max: 1000, integer: true }),
+      : parseNumber(values["max-redirects"], "--max-redirects", {
+        min: 0,
+        max: 1000,
+        integer: true,
+      }),
     allowDowngrade: Boolean(values["allow-downgrade"]),
     insecure: Boolean(values.insecure),
     // A file keeps the server's bytes, so Content-Length and checksums count
@@ -253,8 +257,12 @@ async function run(args: string[], context: CommandContext): Promise<number> {
       const got = result.digests.get(name);
       if (got !== wanted) {
         sink?.discard();
-        const where = sink instanceof FileSink ? `; ${sink.path} left untouched, nothing saved` : "";
-        context.err(`netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`);
+        const where = sink instanceof FileSink
+          ? `; ${sink.path} left untouched, nothing saved`
+          : "";
+        context.err(
+          `netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`,
+        );
         return GET_EXIT.CHECKSUM_MISMATCH;
       }
     }
@@ -325,8 +333,7 @@ function fileSinks(
   };
   return {
     open: (finalUrl, response) => open(nameFor(finalUrl, response)),
-    wouldResume: (finalUrl, response) =>
-      options.resume && hasPartial(nameFor(finalUrl, response)),
+    wouldResume: (finalUrl, response) => options.resume && hasPartial(nameFor(finalUrl, response)),
   };
 }
 
@@ -358,7 +365,9 @@ function basicAuth(text: string): string {
   const password = colon < 0 ? process.env[GET_PASSWORD_ENV] : text.slice(colon + 1);
   if (user === "") throw new UsageError("-u needs a user name");
   if (password === undefined) {
-    throw new UsageError(`-u ${user} needs a password: -u ${user}:PASSWORD or $${GET_PASSWORD_ENV}`);
+    throw new UsageError(
+      `-u ${user} needs a password: -u ${user}:PASSWORD or $${GET_PASSWORD_ENV}`,
+    );
   }
   const bytes = new TextEncoder().encode(`${user}:${password}`);
   return `Basic ${btoa(String.fromCharCode(...bytes))}`;
@@ -373,9 +382,7 @@ function requestBody(
     throw new UsageError("give -d or --data-binary, not both");
   }
   if (binary !== undefined) {
-    return binary.startsWith("@")
-      ? readBody(binary.slice(1))
-      : new TextEncoder().encode(binary);
+    return binary.startsWith("@") ? readBody(binary.slice(1)) : new TextEncoder().encode(binary);
   }
   if (data === undefined) return undefined;
   if (!data.startsWith("@")) return new TextEncoder().encode(data);

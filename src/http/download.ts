@@ -142,9 +142,7 @@ export async function download(
   sinks: SinkProvider,
   hooks: DownloadHooks,
 ): Promise<DownloadResult> {
-  const deadlineAt = options.maxTimeMs === undefined
-    ? undefined
-    : hooks.now() + options.maxTimeMs;
+  const deadlineAt = options.maxTimeMs === undefined ? undefined : hooks.now() + options.maxTimeMs;
   let again = 0;
   for (let attempt = 0;; attempt++) {
     try {
@@ -155,7 +153,10 @@ export async function download(
         continue;
       }
       if (error instanceof ResumeNow) {
-        throw new DownloadError(GET_EXIT.PARTIAL_BODY, "Cannot resume: the server keeps changing its answer");
+        throw new DownloadError(
+          GET_EXIT.PARTIAL_BODY,
+          "Cannot resume: the server keeps changing its answer",
+        );
       }
       if (!(error instanceof DownloadError) || !error.retryable || attempt >= options.retries) {
         throw error;
@@ -209,7 +210,14 @@ async function attemptOnce(
       if (complete) {
         await response.body?.cancel();
         hooks.note(`Already complete: the server has ${offset} bytes, all of them here`);
-        return { finalUrl: url, status, bytes: offset, resumedFrom: sink.resumedFrom, digests: sink.digests(), sink };
+        return {
+          finalUrl: url,
+          status,
+          bytes: offset,
+          resumedFrom: sink.resumedFrom,
+          digests: sink.digests(),
+          sink,
+        };
       }
       throw await httpError(response, options, hooks);
     }
@@ -234,12 +242,16 @@ async function attemptOnce(
       if (status === 206) {
         const range = parseContentRange(response.headers.get("content-range"));
         const known = out.validators.length;
-        if (!range || range.start !== out.offset || (known && range.length && range.length !== known)) {
+        if (
+          !range || range.start !== out.offset || (known && range.length && range.length !== known)
+        ) {
           await response.body?.cancel();
           if (!out.canRestart) {
             throw new DownloadError(
               GET_EXIT.PARTIAL_BODY,
-              `Cannot resume: the server sent ${response.headers.get("content-range") ?? "no Content-Range"} for bytes ${out.offset}-`,
+              `Cannot resume: the server sent ${
+                response.headers.get("content-range") ?? "no Content-Range"
+              } for bytes ${out.offset}-`,
             );
           }
           hooks.note(`The server's range does not continue the partial file; starting over`);
@@ -248,7 +260,9 @@ async function attemptOnce(
         }
         validators.length = range.length ?? known;
       } else if (out.canRestart) {
-        if (status === 200) hooks.note(`The server sent the whole file instead of a range; starting over`);
+        if (status === 200) {
+          hooks.note(`The server sent the whole file instead of a range; starting over`);
+        }
         out.restart();
       } else {
         await response.body?.cancel();
@@ -337,7 +351,9 @@ async function fetchFollowing(
   for (let hops = 0;; hops++) {
     attempt.arm(
       options.connectTimeoutMs,
-      `No response from ${url.host} within ${options.connectTimeoutMs / 1000} s (--connect-timeout)`,
+      `No response from ${url.host} within ${
+        options.connectTimeoutMs / 1000
+      } s (--connect-timeout)`,
     );
     if (hooks.verbose) showRequest(hooks.verbose, method, url, headers);
     let response: Response;
@@ -368,10 +384,16 @@ async function fetchFollowing(
     try {
       next = new URL(location, url);
     } catch {
-      throw new DownloadError(GET_EXIT.FAILURE, `Bad redirect location from ${url.host}: ${location}`);
+      throw new DownloadError(
+        GET_EXIT.FAILURE,
+        `Bad redirect location from ${url.host}: ${location}`,
+      );
     }
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      throw new DownloadError(GET_EXIT.FAILURE, `Refusing redirect to ${next.protocol} URL: ${next.href}`);
+      throw new DownloadError(
+        GET_EXIT.FAILURE,
+        `Refusing redirect to ${next.protocol} URL: ${next.href}`,
+      );
     }
     if (url.protocol === "https:" && next.protocol === "http:" && !options.allowDowngrade) {
       throw new DownloadError(
@@ -438,7 +460,10 @@ const STATUS_TEXT: Record<number, string> = {
  * @param value the header
  * @returns seconds to wait, or undefined when absent or unreadable
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
   let seconds: number;
@@ -497,7 +522,12 @@ function ifRangeValidator(v: Validators): string | undefined {
   return v.lastModified;
 }
 
-function showRequest(write: (line: string) => void, method: string, url: URL, headers: Headers): void {
+function showRequest(
+  write: (line: string) => void,
+  method: string,
+  url: URL,
+  headers: Headers,
+): void {
   write(`> ${method} ${url.pathname}${url.search} HTTP/1.1`);
   write(`> Host: ${url.host}`);
   for (const [name, value] of headers) {

@@ -154,7 +154,11 @@ export function connectError(error: unknown, url: URL, timeout?: TimeoutReason):
  * @param timeout the reason netkit aborted, if it did
  * @returns the classified error (18 or 28), always retryable
  */
-export function bodyError(error: unknown, received: number, timeout?: TimeoutReason): DownloadError {
+export function bodyError(
+  error: unknown,
+  received: number,
+  timeout?: TimeoutReason,
+): DownloadError {
   if (timeout) return new DownloadError(GET_EXIT.TIMEOUT, timeout.message, { retryable: true });
   const { text, code } = describe(error);
   return new DownloadError(

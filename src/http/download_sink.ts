@@ -68,7 +68,13 @@ function hashers(names: HashName[]): Map<HashName, Hash> {
 function writeAll(fd: number, chunk: Uint8Array, position: number | null): void {
   let done = 0;
   while (done < chunk.length) {
-    done += writeSync(fd, chunk, done, chunk.length - done, position === null ? null : position + done);
+    done += writeSync(
+      fd,
+      chunk,
+      done,
+      chunk.length - done,
+      position === null ? null : position + done,
+    );
   }
 }
 
@@ -265,7 +271,13 @@ export class FileSink implements Sink {
     const buffer = new Uint8Array(1 << 20);
     let position = 0;
     while (position < this.#offset) {
-      const n = readSync(this.#fd, buffer, 0, Math.min(buffer.length, this.#offset - position), position);
+      const n = readSync(
+        this.#fd,
+        buffer,
+        0,
+        Math.min(buffer.length, this.#offset - position),
+        position,
+      );
       if (n === 0) break;
       for (const hash of this.#hashes.values()) hash.update(buffer.subarray(0, n));
       position += n;

@@ -77,7 +77,8 @@ export class Progress {
     if (total !== undefined && total > 0) {
       const percent = Math.min(100, Math.floor((this.#done / total) * 100));
       const eta = rate > 0 ? (total - this.#done) / rate : Infinity;
-      parts.push(`/ ${formatBytes(total)}`, `${String(percent).padStart(3)}%`);
+      parts[0] += ` / ${formatBytes(total)}`;
+      parts.push(`${String(percent).padStart(3)}%`);
       parts.push(`${formatBytes(rate)}/s`, `ETA ${formatDuration(eta)}`);
     } else {
       parts.push(`${formatBytes(rate)}/s`);

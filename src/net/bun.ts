@@ -8,9 +8,9 @@
 import process from "node:process";
 import { open as openForRead, readdir, readFile, realpath, stat } from "node:fs/promises";
 import type {
-  FetchExtras,
   BindUdpOptions,
   ConnectTcpOptions,
+  FetchExtras,
   FileBodyOptions,
   FileSystem,
   HttpServer,

@@ -6,9 +6,9 @@
  * @module
  */
 import type {
-  FetchExtras,
   BindUdpOptions,
   ConnectTcpOptions,
+  FetchExtras,
   FileBodyOptions,
   FileInfo,
   FileSystem,
