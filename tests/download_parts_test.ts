@@ -102,7 +102,12 @@ test("FileSink writes through FILE.part and renames only on commit", () => {
       () => FileSink.open(path, { force: false, resume: false, hashNames: [] }),
       (e) => e instanceof DownloadError && e.exitCode === GET_EXIT.FILE_EXISTS,
     );
-    const sink = FileSink.open(path, { force: true, resume: false, hashNames: ["sha256"] });
+    const sink = FileSink.open(path, {
+      force: true,
+      resume: false,
+      hashNames: ["sha256"],
+      createHash,
+    });
     sink.write(new TextEncoder().encode("new "));
     sink.saveValidators({ etag: '"x"', length: 8 });
     sink.write(new TextEncoder().encode("body"));
@@ -111,7 +116,12 @@ test("FileSink writes through FILE.part and renames only on commit", () => {
     assert.equal(readFileSync(`${path}.part`, "utf8"), "new body");
 
     // A later run resumes: the prefix is hashed, the validators come back.
-    const resumed = FileSink.open(path, { force: false, resume: true, hashNames: ["sha256"] });
+    const resumed = FileSink.open(path, {
+      force: false,
+      resume: true,
+      hashNames: ["sha256"],
+      createHash,
+    });
     assert.equal(resumed.offset, 8);
     assert.equal(resumed.resumedFrom, 8);
     assert.deepEqual(resumed.validators, { etag: '"x"', length: 8 });

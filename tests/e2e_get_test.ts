@@ -11,6 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -18,6 +19,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -524,6 +526,30 @@ test(
     assert.equal(fileSha(join(dir, "keep.bin")), dataSha);
   },
 );
+
+test(`[${TARGET}] -o onto a FIFO or /dev/null writes in place; a symlink stays a symlink`, {
+  skip: noPeer || (have("mkfifo") ? false : "mkfifo is not installed"),
+}, async () => {
+  const dir = workDir("special");
+  const fifo = join(dir, "pipe");
+  assert.equal((await run(["mkfifo", fifo])).code, 0);
+  const reader = run(["sh", "-c", `sha256sum < '${fifo}'`]);
+  const written = await get([`${peer!.http}/data`, "-o", fifo], { cwd: dir });
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal((await reader).stdout.slice(0, 64), dataSha);
+  assert.ok(statSync(fifo).isFIFO(), "still a FIFO, not a file renamed over it");
+
+  const devNull = await get([`${peer!.http}/data`, "-o", "/dev/null"]);
+  assert.equal(devNull.code, 0, devNull.stderr);
+  assert.ok(statSync("/dev/null").isCharacterDevice());
+
+  writeFileSync(join(dir, "v1.bin"), "old");
+  symlinkSync("v1.bin", join(dir, "current.bin"));
+  const linked = await get([`${peer!.http}/data`, "-o", "current.bin", "--force"], { cwd: dir });
+  assert.equal(linked.code, 0, linked.stderr);
+  assert.ok(lstatSync(join(dir, "current.bin")).isSymbolicLink());
+  assert.equal(fileSha(join(dir, "v1.bin")), dataSha);
+});
 
 test(`[${TARGET}] credentials go only to the host the user named`, { skip: noPeer }, async () => {
   const same = await get([`${peer!.http}/redirect?to=/echo`, "-u", "ann:secret"]);

@@ -3,15 +3,20 @@
  *
  * @module
  */
-import { existsSync, readFileSync, writeSync } from "node:fs";
-import { isatty } from "node:tty";
+import { existsSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
 import process from "node:process";
 import { parseCommandArgs, parseHeader, parseNumber, UsageError } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/io.ts";
 import { VERSION } from "../build_info.ts";
 import { download, type DownloadOptions, type SinkProvider } from "../http/download.ts";
 import { DownloadError, GET_EXIT } from "../http/download_error.ts";
-import { FileSink, type HashName, type Sink, StdoutSink } from "../http/download_sink.ts";
+import {
+  FileSink,
+  type FileSinkOptions,
+  type HashName,
+  type Sink,
+  StreamSink,
+} from "../http/download_sink.ts";
 import { fileNameFromDisposition, fileNameFromUrl } from "../http/file_name.ts";
 import { formatBytes, Progress } from "../http/progress.ts";
 
@@ -217,15 +222,22 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     );
   }
 
+  // Loaded only when used: node:crypto alone costs Bun a few ms of start-up.
+  const createHash = hashNames.length > 0 ? (await import("node:crypto")).createHash : undefined;
   let sinks: SinkProvider;
   try {
     sinks = toStdout
-      ? { current: new StdoutSink(hashNames), open: () => sinks.current!, wouldResume: () => false }
+      ? {
+        current: new StreamSink(1, "to standard output", hashNames, createHash),
+        open: () => sinks.current!,
+        wouldResume: () => false,
+      }
       : fileSinks(values.output, {
         force: Boolean(values.force),
         resume: Boolean(values.continue),
         fromHeader: Boolean(values["remote-name-from-header"]),
         hashNames,
+        createHash,
       });
   } catch (error) {
     if (error instanceof DownloadError) {
@@ -235,7 +247,8 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     throw error;
   }
 
-  const showProgress = !toStdout && !quiet && (values.progress || isatty(2));
+  const showProgress = !toStdout && !quiet &&
+    (values.progress || (await import("node:tty")).isatty(2));
   const progress = showProgress ? new Progress((text) => writeOut(2, text)) : undefined;
   const started = performance.now();
   try {
@@ -305,22 +318,38 @@ async function run(args: string[], context: CommandContext): Promise<number> {
 /** Sinks for -o FILE or -O (named once the final response is known). */
 function fileSinks(
   path: string | undefined,
-  options: { force: boolean; resume: boolean; fromHeader: boolean; hashNames: HashName[] },
+  options: FileSinkOptions & { fromHeader: boolean },
 ): SinkProvider {
   const open = (name: string): Sink => FileSink.open(name, options);
   const hasPartial = (name: string) => existsSync(`${name}.part`) || existsSync(name);
   if (path !== undefined) {
-    if (existsSync(path) && !options.force && !options.resume) {
+    const existing = existsSync(path) ? statSync(path) : undefined;
+    if (existing && !existing.isFile() && !existing.isDirectory()) {
+      // /dev/null, a FIFO, a device: written in place, never replaced by a rename.
+      let fd: number;
+      try {
+        fd = openSync(path, "w");
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? String(error);
+        throw new DownloadError(GET_EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
+      }
+      const sink = new StreamSink(fd, path, options.hashNames, options.createHash);
+      return { current: sink, open: () => sink, wouldResume: () => false };
+    }
+    if (existing && !options.force && !options.resume) {
       throw new DownloadError(
         GET_EXIT.FILE_EXISTS,
         `${path} exists: use --force to replace it, or -C to resume it`,
       );
     }
+    // A symlink stays a symlink: its target is what gets replaced.
+    if (existing) path = realpathSync(path);
     // Open now only to resume (the request then carries Range at once); a
     // fresh download creates its .part when the response is a success.
+    const target = path;
     return {
-      current: options.resume && hasPartial(path) ? open(path) : undefined,
-      open: () => open(path),
+      current: options.resume && hasPartial(target) ? open(target) : undefined,
+      open: () => open(target),
       wouldResume: () => false,
     };
   }

@@ -21,7 +21,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { DownloadError, GET_EXIT } from "./download_error.ts";
 
 /** Checksums computed over the whole body, including resumed bytes. */
@@ -61,8 +61,12 @@ export interface Sink {
   close(): void;
 }
 
-function hashers(names: HashName[]): Map<HashName, Hash> {
-  return new Map(names.map((name) => [name, createHash(name)]));
+/** Makes a hash (node:crypto's createHash), loaded by the caller only when a checksum is wanted. */
+export type HashFactory = (name: HashName) => Hash;
+
+function hashers(names: HashName[], create?: HashFactory): Map<HashName, Hash> {
+  if (names.length > 0 && !create) throw new TypeError("Cannot hash without a hash factory");
+  return new Map(names.map((name) => [name, create!(name)]));
 }
 
 function writeAll(fd: number, chunk: Uint8Array, position: number | null): void {
@@ -94,14 +98,26 @@ function writeError(error: unknown, what: string): DownloadError {
   });
 }
 
-/** Writes the body to standard output, as it arrives. */
-export class StdoutSink implements Sink {
+/**
+ * Writes the body as it arrives to standard output, or to a file that is not
+ * a regular file (`/dev/null`, a FIFO, a device): renaming a `.part` over
+ * such a file would replace it, so it is written in place.
+ */
+export class StreamSink implements Sink {
+  #fd: number;
+  #label: string;
   #offset = 0;
   #hashes: Map<HashName, Hash>;
   readonly resumedFrom = 0;
   validators: Validators = {};
-  constructor(hashNames: HashName[]) {
-    this.#hashes = hashers(hashNames);
+  /**
+   * @param fd where to write (1 for standard output)
+   * @param label how messages name it
+   */
+  constructor(fd: number, label: string, hashNames: HashName[], createHash?: HashFactory) {
+    this.#fd = fd;
+    this.#label = label;
+    this.#hashes = hashers(hashNames, createHash);
   }
   get offset(): number {
     return this.#offset;
@@ -111,15 +127,15 @@ export class StdoutSink implements Sink {
   }
   write(chunk: Uint8Array): void {
     try {
-      writeAll(1, chunk, null);
+      writeAll(this.#fd, chunk, null);
     } catch (error) {
-      throw writeError(error, "to standard output");
+      throw writeError(error, this.#label);
     }
     for (const hash of this.#hashes.values()) hash.update(chunk);
     this.#offset += chunk.length;
   }
   restart(): void {
-    if (this.#offset !== 0) throw new Error("Cannot take back bytes written to standard output");
+    if (this.#offset !== 0) throw new Error(`Cannot take back bytes written to ${this.#label}`);
   }
   saveValidators(validators: Validators): void {
     this.validators = validators;
@@ -127,9 +143,16 @@ export class StdoutSink implements Sink {
   digests(): Map<HashName, string> {
     return new Map([...this.#hashes].map(([name, hash]) => [name, hash.copy().digest("hex")]));
   }
-  commit(): void {}
-  discard(): void {}
-  close(): void {}
+  commit(): void {
+    this.close();
+  }
+  discard(): void {
+    this.close();
+  }
+  close(): void {
+    if (this.#fd > 2) closeSync(this.#fd);
+    this.#fd = -1;
+  }
 }
 
 /** Options for {@linkcode FileSink.open}. */
@@ -139,6 +162,7 @@ export interface FileSinkOptions {
   /** Continue from `FILE.part`, or from FILE itself when there is no `.part`. */
   resume: boolean;
   hashNames: HashName[];
+  createHash?: HashFactory;
 }
 
 /** Writes the body to `FILE.part`, renamed to FILE when complete. */
@@ -151,6 +175,7 @@ export class FileSink implements Sink {
   #fd: number;
   #offset: number;
   #hashNames: HashName[];
+  #createHash?: HashFactory;
   #hashes: Map<HashName, Hash>;
 
   private constructor(path: string, fd: number, offset: number, options: FileSinkOptions) {
@@ -161,7 +186,8 @@ export class FileSink implements Sink {
     this.#offset = offset;
     this.resumedFrom = offset;
     this.#hashNames = options.hashNames;
-    this.#hashes = hashers(options.hashNames);
+    this.#createHash = options.createHash;
+    this.#hashes = hashers(options.hashNames, options.createHash);
     this.validators = offset > 0 ? readValidators(this.metaPath) : {};
     if (offset > 0 && options.hashNames.length > 0) this.#hashPrefix();
   }
@@ -221,7 +247,7 @@ export class FileSink implements Sink {
       throw writeError(error, this.partPath);
     }
     this.#offset = 0;
-    this.#hashes = hashers(this.#hashNames);
+    this.#hashes = hashers(this.#hashNames, this.#createHash);
     this.validators = {};
     removeQuietly(this.metaPath);
   }
