@@ -1,5 +1,5 @@
 /**
- * Exit codes shared by every subcommand. `get` adds curl's codes in its own issue.
+ * Exit codes shared by every subcommand. `get` adds curl's codes (src/http/download_error.ts).
  *
  * @module
  */
