@@ -542,6 +542,10 @@ test(`[${TARGET}] -o onto a FIFO or /dev/null writes in place; a symlink stays a
   const devNull = await get([`${peer!.http}/data`, "-o", "/dev/null"]);
   assert.equal(devNull.code, 0, devNull.stderr);
   assert.ok(statSync("/dev/null").isCharacterDevice());
+  // A full disk is a write error (23), said in words.
+  const full = await get([`${peer!.http}/data`, "-o", "/dev/full"]);
+  assert.equal(full.code, 23, full.stderr);
+  assert.match(full.stderr, /Cannot write \/dev\/full: no space left on device/);
 
   writeFileSync(join(dir, "v1.bin"), "old");
   symlinkSync("v1.bin", join(dir, "current.bin"));
