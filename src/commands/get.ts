@@ -18,7 +18,8 @@ import {
   StreamSink,
 } from "../http/download_sink.ts";
 import { fileNameFromDisposition, fileNameFromUrl } from "../http/file_name.ts";
-import { formatBytes, Progress } from "../http/progress.ts";
+import { formatBytes } from "../http/format_bytes.ts";
+import { Progress } from "../http/progress.ts";
 
 /** Environment variable `-u USER` reads the password from. */
 export const GET_PASSWORD_ENV = "NETKIT_GET_PASSWORD";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatBytes } from "./format_bytes.ts";
 
 /** One entry of a listing. */
 export interface ListingEntry {
@@ -52,18 +53,6 @@ function hrefFor(entry: ListingEntry): string {
   return encodeURIComponent(entry.name) + (entry.kind === "directory" ? "/" : "");
 }
 
-/** 1536 -> "1.5 KiB". */
-export function formatSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 /**
  * Renders the HTML listing of a folder.
  *
@@ -88,7 +77,7 @@ export function renderListingHtml(
   };
   const rows = sorted.map((e) => {
     const name = escapeHtml(e.name) + (e.kind === "directory" ? "/" : "");
-    const size = e.kind === "directory" ? "—" : escapeHtml(formatSize(e.size));
+    const size = e.kind === "directory" ? "—" : escapeHtml(formatBytes(e.size));
     const time = new Date(e.mtimeMs).toISOString().slice(0, 16).replace("T", " ");
     return `<tr><td><a href="${escapeHtml(hrefFor(e))}">${name}</a></td>` +
       `<td class="n" title="${e.size} bytes">${size}</td><td class="n">${time}</td></tr>`;

@@ -4,17 +4,7 @@
  * @module
  */
 
-/** Formats a byte count with binary units: `1.5 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+import { formatBytes } from "./format_bytes.ts";
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "--:--";
@@ -73,15 +63,15 @@ export class Progress {
     const seconds = Math.max((now - this.#runStart) / 1000, 1e-3);
     const rate = this.#runBytes / seconds;
     const total = this.#total;
-    const parts = [formatBytes(this.#done).padStart(10)];
+    const parts = [formatBytes(this.#done, 1).padStart(10)];
     if (total !== undefined && total > 0) {
       const percent = Math.min(100, Math.floor((this.#done / total) * 100));
       const eta = rate > 0 ? (total - this.#done) / rate : Infinity;
-      parts[0] += ` / ${formatBytes(total)}`;
+      parts[0] += ` / ${formatBytes(total, 1)}`;
       parts.push(`${String(percent).padStart(3)}%`);
-      parts.push(`${formatBytes(rate)}/s`, `ETA ${formatDuration(eta)}`);
+      parts.push(`${formatBytes(rate, 1)}/s`, `ETA ${formatDuration(eta)}`);
     } else {
-      parts.push(`${formatBytes(rate)}/s`);
+      parts.push(`${formatBytes(rate, 1)}/s`);
     }
     return parts.join("  ");
   }
