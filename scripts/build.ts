@@ -4,6 +4,7 @@
  *   bun scripts/build.ts                         # dist/netkit for this machine
  *   bun scripts/build.ts --target linux-arm64    # dist/netkit-linux-arm64
  *   bun scripts/build.ts --target linux-x64 --outfile out/netkit
+ *   bun scripts/build.ts --no-bytecode           # without precompiled bytecode
  *
  * Targets: linux-x64, linux-x64-musl, linux-arm64, linux-arm64-musl,
  * darwin-x64, darwin-arm64, windows-x64. Cross-target runtimes come from the
@@ -28,7 +29,12 @@ const TARGETS = [
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { target: { type: "string" }, outfile: { type: "string" } },
+  options: {
+    target: { type: "string" },
+    outfile: { type: "string" },
+    // For measuring what bytecode buys (bench/RESULTS.md); releases keep it.
+    "no-bytecode": { type: "boolean" },
+  },
 });
 
 const target = values.target;
@@ -59,7 +65,7 @@ const args = [
   "--compile",
   "--minify",
   // Precompiled bytecode: ~25% quicker start-up, which is most of a query-time run.
-  "--bytecode",
+  ...(values["no-bytecode"] ? [] : ["--bytecode"]),
   "--format=esm",
   // A compiled binary must not pick up a stray .env or bunfig.toml where it runs.
   "--no-compile-autoload-dotenv",

@@ -5,7 +5,9 @@
  *   2. every test under Deno (end-to-end tests spawn `deno run main.ts`)
  *   3. every test under Bun (end-to-end tests spawn `bun main.ts`)
  *   4. build dist/netkit, run the end-to-end tests against it
- *   5. with DENORT_BIN set: `deno compile`, end-to-end tests against that binary
+ *   5. build the release set (dist/release/), test it: checksums, formats,
+ *      netkit-linux-arm64 under qemu, install.sh
+ *   6. with DENORT_BIN set: `deno compile`, end-to-end tests against that binary
  *
  * and a closing line `N passed, N failed, N skipped` over all of them.
  * Exits 1 if anything failed.
@@ -102,6 +104,9 @@ const e2eFiles = readdirSync("tests").filter((f) => /^e2e_.*_test\.ts$/.test(f))
   `tests/${f}`
 );
 
+/** Tests of dist/release/; they skip themselves unless NETKIT_RELEASE_DIR is set. */
+const RELEASE_TESTS = ["release_test.ts", "install_test.ts"];
+
 /** Builds a binary, then runs the end-to-end tests against it. */
 async function buildAndTest(name: string, build: string[], binary: string): Promise<void> {
   const built = await step(`build ${name}`, build);
@@ -136,6 +141,25 @@ await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
   tally("tests under Bun", code, bunCounts(output));
 }
 await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
+{
+  const built = await step("build the release set", ["bun", "scripts/release.ts"]);
+  if (built.code !== 0) {
+    total.failed++;
+    problems.push("npm run release failed");
+  } else {
+    total.passed++;
+    const title = "release set tests";
+    const files = readdirSync("tests").filter((f) => RELEASE_TESTS.includes(f));
+    const { code, output } = await step(title, [
+      "bun",
+      "test",
+      "--timeout",
+      "240000",
+      ...files.map((f) => `tests/${f}`),
+    ], { NETKIT_RELEASE_DIR: `${process.cwd()}/dist/release` });
+    tally(title, code, bunCounts(output));
+  }
+}
 if (process.env.DENORT_BIN) {
   await buildAndTest("the deno-compiled binary", ["deno", "task", "compile"], "dist/netkit-deno");
 } else {

@@ -8,7 +8,16 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, IS_ROOT, run, runNetkit, sleep, startNetkit, TARGET } from "./_helpers.ts";
+import {
+  have,
+  IS_ROOT,
+  netkitArgv,
+  run,
+  runNetkit,
+  sleep,
+  startNetkit,
+  TARGET,
+} from "./_helpers.ts";
 import { tcpFetch, tcpPeer } from "./_peers.ts";
 
 /** Parses rdate's printed date ("Sun Nov 22 03:08:01 UTC 2026" or "rdate: [host]\t…"). */
@@ -216,18 +225,26 @@ test(`[${TARGET}] serve-time on an address not on this machine: one line, exit 1
   assert.equal(result.stderr.trim().split("\n").length, 1);
 });
 
-test(`[${TARGET}] serve-time on port 37 without privileges names root and CAP_NET_BIND_SERVICE`, async (t) => {
-  if (!IS_ROOT || !have("setpriv")) return t.skip("needs root (to drop to nobody) and setpriv");
-  const { netkitArgv } = await import("./_helpers.ts");
-  const asNobody = (args: string[]) =>
-    run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...netkitArgv(), ...args], {
-      env: { HOME: tmpdir(), DENO_DIR: join(tmpdir(), "netkit-deno-nobody") },
-    });
+/** Runs netkit as nobody (uid and gid 65534, no groups). */
+function asNobody(args: string[]) {
+  return run(
+    ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...netkitArgv(), ...args],
+    { env: { HOME: tmpdir(), DENO_DIR: join(tmpdir(), "netkit-deno-nobody") } },
+  );
+}
+
+/** Why netkit cannot be run as nobody here, or false if it can. */
+async function cannotRunAsNobody(): Promise<string | false> {
+  if (!IS_ROOT || !have("setpriv")) return "needs root (to drop to nobody) and setpriv";
   // The checkout may sit in a folder nobody cannot read (mktemp -d is 0700).
   const probe = await asNobody(["--version"]);
-  if (probe.code !== 0) {
-    return t.skip(`netkit cannot run as nobody here: ${probe.stderr.split("\n")[0]}`);
-  }
+  if (probe.code !== 0) return `netkit cannot run as nobody here: ${probe.stderr.split("\n")[0]}`;
+  return false;
+}
+
+test(`[${TARGET}] serve-time on port 37 without privileges names root and CAP_NET_BIND_SERVICE`, async (t) => {
+  const why = await cannotRunAsNobody();
+  if (why) return t.skip(why);
   const result = await asNobody(["serve-time", "--host", "127.0.0.1"]);
   assert.equal(result.code, 1, result.stderr);
   assert.match(
@@ -235,6 +252,26 @@ test(`[${TARGET}] serve-time on port 37 without privileges names root and CAP_NE
     /permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE/,
   );
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+});
+
+test(`[${TARGET}] query-time --set without privileges: clock_settime's EPERM in one line, exit 1`, async (t) => {
+  // The real FFI path, run as nobody: the kernel refuses, the clock is untouched.
+  const why = await cannotRunAsNobody();
+  if (why) return t.skip(why);
+  await using server = await startNetkit(["serve-time", "--host", "127.0.0.1", "--port", "0"]);
+  const result = await asNobody(["query-time", "--set", `127.0.0.1:${server.ports.tcp}`]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(
+    result.stderr,
+    "netkit query-time: cannot set the clock: permission denied (needs root or CAP_SYS_TIME)\n",
+  );
+  assert.match(result.stdout, /^127\.0\.0\.1:\d+ tcp /);
+  const dry = await asNobody(["query-time", "--set", "--dry-run", `127.0.0.1:${server.ports.tcp}`]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(
+    dry.stdout,
+    /\nwould set the clock: \S+ -> \S+ {2}\(step [+-]\d+\.\d{3} s; 1 of 1 hosts agree\)\n$/,
+  );
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

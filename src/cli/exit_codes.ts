@@ -6,9 +6,9 @@
 
 /** Exit codes, as documented in the README and in `--help`. */
 export const EXIT = {
-  /** Success (query-time: at least one host answered). */
+  /** Success (query-time: at least one host answered; with --set: the clock was set). */
   OK: 0,
-  /** The job failed (query-time: no host answered; serve-*: could not start). */
+  /** The job failed (query-time: no host answered, or --set did not set; serve-*: could not start). */
   FAILURE: 1,
   /** Usage error: bad flag, bad value, missing argument. */
   USAGE: 2,

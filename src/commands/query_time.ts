@@ -14,6 +14,8 @@ import {
 } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/io.ts";
 import { RFC868_PORT } from "../time/codec.ts";
+import { NetError } from "../net/types.ts";
+import { DEFAULT_MAX_STEP_S, majority, planClockSet } from "../time/plan_clock_set.ts";
 import {
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -43,6 +45,19 @@ Options:
       --json           one JSON object per host per line on stdout
   -h, --help           show this help
 
+Setting the clock (like rdate -s):
+  -s, --set            set the system clock from the answers; needs root (or
+                       CAP_SYS_TIME). Prints the old and the new time
+      --min-agree N    set only if at least N hosts agree within --tolerance
+                       (default: the majority of the hosts given)
+      --max-step SECS  refuse to step the clock by more than this (default:
+                       ${DEFAULT_MAX_STEP_S}); no limit while the local clock reads earlier than
+                       this build's date (a device booting without a clock)
+      --force          step by any amount
+      --dry-run        show what --set would do; change nothing
+The new time is the local clock plus the median offset of the agreeing
+hosts. A time before this build's date is never set.
+
 The 32-bit value is read as unsigned, in the 136-year era nearest the local
 clock (nearest this build's date when the local clock is plainly unset), so
 servers are read correctly before and after 2036-02-07.
@@ -51,7 +66,9 @@ JSON fields: host, address, port, transport ("tcp"|"udp"), value (the raw
 32-bit number), unix, iso, rtt_ms, offset_s, outlier; for a host that failed:
 host, port, transport, error.
 
-Exit codes: 0 at least one host answered, 1 none did, 2 usage error.`;
+Exit codes: 0 at least one host answered (with --set: the clock was set; with
+--dry-run: it would be), 1 none did (with --set: the clock was not set),
+2 usage error.`;
 
 async function run(args: string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
@@ -61,6 +78,11 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     retries: { type: "string" },
     tolerance: { type: "string" },
     json: { type: "boolean" },
+    set: { type: "boolean", short: "s" },
+    "min-agree": { type: "string" },
+    "max-step": { type: "string" },
+    force: { type: "boolean" },
+    "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -85,6 +107,19 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     ? DEFAULT_TOLERANCE_S
     : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 });
   const transport = values.udp ? "udp" : "tcp";
+  if (!values.set) {
+    for (const flag of ["min-agree", "max-step", "force", "dry-run"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} only goes with --set`);
+    }
+  }
+  const minAgree = values["min-agree"] === undefined ? majority(targets.length) : parseNumber(
+    values["min-agree"],
+    "--min-agree",
+    { min: 1, max: targets.length, integer: true },
+  );
+  const maxStepS = values["max-step"] === undefined
+    ? DEFAULT_MAX_STEP_S
+    : parseNumber(values["max-step"], "--max-step", { min: 0, max: 1e12 });
 
   const results = await pollTime(context.net, targets, {
     transport,
@@ -102,7 +137,73 @@ async function run(args: string[], context: CommandContext): Promise<number> {
       );
     }
   }
+  if (values.set) {
+    return await setClock(results, context, {
+      asked: targets.length,
+      minAgree,
+      maxStepS,
+      toleranceS,
+      force: values.force === true,
+      dryRun: values["dry-run"] === true,
+      json: values.json === true,
+    });
+  }
   return results.some((r) => r.ok) ? EXIT.OK : EXIT.FAILURE;
+}
+
+/** `--set`: decide, then step the clock (or say what it would do); 0 only when set. */
+async function setClock(
+  results: PollResult[],
+  context: CommandContext,
+  options: {
+    asked: number;
+    minAgree: number;
+    maxStepS: number;
+    toleranceS: number;
+    force: boolean;
+    dryRun: boolean;
+    json: boolean;
+  },
+): Promise<number> {
+  const samples = results.flatMap((r) => (r.ok ? [{ host: r.host, offsetS: r.offsetS }] : []));
+  const plan = planClockSet(samples, { ...options, nowMs: Date.now() });
+  if (!plan.ok) {
+    context.err(`netkit query-time: not setting the clock: ${plan.reason}`);
+    return EXIT.FAILURE;
+  }
+  // Read the clock again just before the step: the step is an offset, not a time.
+  const oldMs = Date.now();
+  const newMs = oldMs + plan.stepS * 1000;
+  if (!options.dryRun) {
+    try {
+      await context.net.setSystemClock(newMs);
+    } catch (error) {
+      if (!(error instanceof NetError)) throw error;
+      const message = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+      context.err(`netkit query-time: ${message}`);
+      return EXIT.FAILURE;
+    }
+  }
+  const agree = `${plan.hosts.length} of ${options.asked} hosts agree`;
+  if (options.json) {
+    context.out(JSON.stringify({
+      clock: options.dryRun ? "dry-run" : "set",
+      old: new Date(oldMs).toISOString(),
+      new: new Date(newMs).toISOString(),
+      step_s: Math.round(plan.stepS * 1000) / 1000,
+      agree: plan.hosts.length,
+      asked: options.asked,
+    }));
+  } else {
+    const sign = plan.stepS >= 0 ? "+" : "-";
+    context.out(
+      `${options.dryRun ? "would set the clock" : "clock set"}: ` +
+        `${new Date(oldMs).toISOString()} -> ${new Date(newMs).toISOString()}  ` +
+        `(step ${sign}${Math.abs(plan.stepS).toFixed(3)} s; ${agree}` +
+        `${plan.clockWasUnset ? "; the clock was unset" : ""})`,
+    );
+  }
+  return EXIT.OK;
 }
 
 function toIso(unix: number): string {

@@ -91,3 +91,17 @@ export interface BunApi {
     lookup(hostname: string): Promise<{ address: string; family: 4 | 6 }[]>;
   };
 }
+
+/** The slice of `bun:ffi` that `bun.ts` uses to call libc. */
+export interface BunFfi {
+  FFIType: { i32: number; ptr: number };
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: number[]; returns: number }>,
+  ): {
+    // deno-lint-ignore no-explicit-any
+    symbols: Record<string, (...args: any[]) => any>;
+    close(): void;
+  };
+  read: { i32(pointer: number, offset: number): number };
+}

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { NetError } from "./types.ts";
 
 /** Removes the IPv4-mapped prefix a dual-stack socket reports (`::ffff:1.2.3.4`). */
 export function unmapAddress(hostname: string): string {
@@ -75,4 +76,60 @@ export class ChunkQueue {
       this.#waiter = { resolve, reject };
     });
   }
+}
+
+/** Where libc may be, in the order tried: glibc, musl (Alpine), macOS. */
+export function libcPaths(os: string, arch: string): string[] {
+  if (os === "darwin") return ["/usr/lib/libSystem.B.dylib"];
+  const muslArch = arch === "arm64" || arch === "aarch64" ? "aarch64" : "x86_64";
+  return [
+    "libc.so.6",
+    `libc.musl-${muslArch}.so.1`,
+    `/lib/ld-musl-${muslArch}.so.1`,
+    "libc.so",
+  ];
+}
+
+/** The libc function that returns errno's address: glibc and musl, or macOS. */
+export function errnoFunction(os: string): "__errno_location" | "__error" {
+  return os === "darwin" ? "__error" : "__errno_location";
+}
+
+/** `CLOCK_REALTIME` (0 on Linux and macOS). */
+export const CLOCK_REALTIME = 0;
+
+/**
+ * A `struct timespec` on a 64-bit platform: `tv_sec` and `tv_nsec`, each 64 bits.
+ *
+ * @param ms milliseconds since the Unix epoch
+ * @returns the 16 bytes `clock_settime` reads
+ */
+export function timespec(ms: number): BigInt64Array {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`Cannot set the clock: not a time: ${ms}`);
+  }
+  const whole = Math.floor(ms);
+  const seconds = Math.floor(whole / 1000);
+  return new BigInt64Array([BigInt(seconds), BigInt((whole - seconds * 1000) * 1_000_000)]);
+}
+
+/**
+ * The error for a failed `clock_settime`.
+ *
+ * @param errno errno after the call (1 EPERM, 22 EINVAL), or -1 if unknown
+ */
+export function clockSetError(errno: number): NetError {
+  if (errno === 1) {
+    return new NetError(
+      "EPERM",
+      "Cannot set the clock: permission denied (needs root or CAP_SYS_TIME)",
+    );
+  }
+  if (errno === 22) return new NetError("EOTHER", "Cannot set the clock: the time was refused");
+  return new NetError("EOTHER", `Cannot set the clock: clock_settime failed (errno ${errno})`);
+}
+
+/** The error when no libc with `clock_settime` could be opened. */
+export function noClockSetter(detail: string): NetError {
+  return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
 }

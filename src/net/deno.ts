@@ -24,7 +24,17 @@ import type {
   UdpSocket,
 } from "./types.ts";
 import { NetError, toNetError } from "./types.ts";
-import { delay, raceWithTimeout, unmapAddress } from "./_shared.ts";
+import {
+  CLOCK_REALTIME,
+  clockSetError,
+  delay,
+  errnoFunction,
+  libcPaths,
+  noClockSetter,
+  raceWithTimeout,
+  timespec,
+  unmapAddress,
+} from "./_shared.ts";
 
 const EMPTY = new Uint8Array(0);
 const ignore = () => {};
@@ -376,6 +386,45 @@ function denoFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promi
   return fetch(url, init);
 }
 
+function setSystemClock(ms: number): Promise<void> {
+  if (Deno.build.os === "windows") {
+    return Promise.reject(noClockSetter("not supported on Windows"));
+  }
+  const symbols = {
+    clock_settime: { parameters: ["i32", "buffer"], result: "i32" },
+    [errnoFunction(Deno.build.os)]: { parameters: [], result: "pointer" },
+  } as const;
+  let lib: Deno.DynamicLibrary<typeof symbols> | undefined;
+  let lastError: unknown;
+  for (const path of libcPaths(Deno.build.os, Deno.build.arch)) {
+    try {
+      lib = Deno.dlopen(path, symbols);
+      break;
+    } catch (error) {
+      lastError = error;
+      if (error instanceof Deno.errors.NotCapable) {
+        return Promise.reject(noClockSetter("Deno needs --allow-ffi (or -A) to call libc"));
+      }
+    }
+  }
+  if (!lib) {
+    const detail = lastError instanceof Error ? lastError.message : String(lastError);
+    return Promise.reject(noClockSetter(`cannot open libc: ${detail}`));
+  }
+  try {
+    const time = timespec(ms);
+    if (lib.symbols.clock_settime(CLOCK_REALTIME, time) === 0) return Promise.resolve();
+    // Read at once: nothing else runs on this thread between the call and here.
+    const where = (lib.symbols[errnoFunction(Deno.build.os)] as () => Deno.PointerValue)();
+    const errno = where ? new Deno.UnsafePointerView(where).getInt32() : -1;
+    return Promise.reject(clockSetError(errno));
+  } catch (error) {
+    return Promise.reject(error);
+  } finally {
+    lib.close();
+  }
+}
+
 /** The {@linkcode NetAdapter} for Deno. */
 export const denoAdapter: NetAdapter = {
   runtime: "deno",
@@ -392,4 +441,5 @@ export const denoAdapter: NetAdapter = {
   onSignal,
   fetch: denoFetch,
   insecureTls: false,
+  setSystemClock,
 };

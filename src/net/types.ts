@@ -196,9 +196,19 @@ export interface NetAdapter {
    * While a handler is installed the signal no longer kills the process.
    */
   onSignal(signals: SignalName[], handler: (signal: SignalName) => void): () => void;
+  /**
+   * Sets the system clock (`CLOCK_REALTIME`) with libc's `clock_settime`,
+   * called through the runtime's FFI. Only `query-time --set` calls it.
+   *
+   * @param ms the new time, milliseconds since the Unix epoch
+   * @throws {NetError} `EPERM` without root or CAP_SYS_TIME; `ENOSYS` where
+   *   there is no `clock_settime` to call (Windows, no libc found, no FFI
+   *   permission on Deno); `EOTHER` for anything else
+   */
+  setSystemClock(ms: number): Promise<void>;
 }
 
-/** Error codes the adapters normalise native errors to. */
+/** Error codes the adapters normalise native errors to (EPERM, ENOSYS: setting the clock). */
 export type NetErrorCode =
   | "EADDRINUSE"
   | "EACCES"
@@ -212,6 +222,8 @@ export type NetErrorCode =
   | "ETIMEDOUT"
   | "EABORTED"
   | "EMFILE"
+  | "EPERM"
+  | "ENOSYS"
   | "EOTHER";
 
 /**
