@@ -307,7 +307,7 @@ test(`[${TARGET}] usage errors exit 2 with one line and a hint`, async () => {
   }
 });
 
-test(`[${TARGET}] --version, --help, help COMMAND and the commands not yet available`, async () => {
+test(`[${TARGET}] --version, --help, help COMMAND, and a command without its argument`, async () => {
   const version = await runNetkit(["--version"]);
   assert.equal(version.code, 0);
   assert.match(
@@ -323,9 +323,9 @@ test(`[${TARGET}] --version, --help, help COMMAND and the commands not yet avail
   assert.equal(commandHelp.code, 0);
   assert.match(commandHelp.stdout, /--tolerance/);
   assert.equal((await runNetkit(["serve-time", "--help"])).code, 0);
-  for (const name of ["get"]) {
-    const result = await runNetkit([name]);
-    assert.equal(result.code, 2);
-    assert.equal(result.stderr, `netkit ${name}: not yet available in this version\n`);
-  }
+  const getHelp = await runNetkit(["help", "get"]);
+  assert.match(getHelp.stdout, /--sha256/);
+  const noUrl = await runNetkit(["get"]);
+  assert.equal(noUrl.code, 2);
+  assert.equal(noUrl.stderr, "netkit get: give a URL\nTry 'netkit help get' for usage.\n");
 });
