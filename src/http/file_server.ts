@@ -44,6 +44,12 @@ export interface FileHandlerOptions {
   spa?: boolean;
   /** Require HTTP Basic credentials. */
   auth?: { user: string; password: string };
+  /**
+   * How long, in milliseconds, what a look at a path found (and a small
+   * file's bytes) is reused before the path is looked at again; 0 looks on
+   * every request. @default {@linkcode REVALIDATE_MS}
+   */
+  revalidateMs?: number;
 }
 
 /** Types worth compressing (beyond text/*). */
@@ -55,13 +61,39 @@ const SMALL_FILE = 64 * 1024;
 const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
 /** Paths whose symlink verdict is remembered. */
 const VERDICT_CACHE_ENTRIES = 10_000;
+/** Paths whose last look is remembered. */
+const LOOK_CACHE_ENTRIES = 10_000;
+/**
+ * How long a look at a path is trusted, in milliseconds: a file changed on
+ * disk is served fresh at most this long after the change (nginx's
+ * `open_file_cache_valid` is 60 s by default).
+ */
+export const REVALIDATE_MS = 1000;
+/** Errors that mean "nothing there to serve" (404), not a failure. */
+const MISSING = new Set(["ENOENT", "ENOTDIR", "ENAMETOOLONG"]);
 
-/** What identifies one version of one file: any change to it changes one of these. */
-interface FileIdentity {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
+/** What one look at a path found. */
+interface Look {
+  /** When the look was made (`performance.now()`). */
+  checked: number;
+  /** The file or folder; null when nothing is there to serve (missing, or a symlink out of the root). */
+  info: FileInfo | null;
+  /** A small file's bytes, read just after the look. */
+  bytes?: Uint8Array<ArrayBuffer>;
+}
+
+/** A look that found a file. */
+type FileLook = Look & { info: FileInfo };
+
+/** Whether a look found a file to serve. */
+function isFile(look: Look | null): look is FileLook {
+  return look?.info?.isFile === true;
+}
+
+/** Whether two looks saw the same version of a file: any change alters one of these. */
+function sameVersion(a: FileInfo | null, b: FileInfo): boolean {
+  return a !== null && a.dev === b.dev && a.ino === b.ino && a.size === b.size &&
+    a.mtimeMs === b.mtimeMs;
 }
 
 /** Below this, gzip costs more than it saves. */
@@ -105,7 +137,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
 
   // realpath costs a syscall per path component. Its verdict holds while the
   // path leads to the same file (device and inode), which the stat that every
-  // request makes anyway tells: a retargeted symlink shows another inode.
+  // look makes anyway tells: a retargeted symlink shows another inode.
   const verdicts = new Map<string, { dev: number; ino: number; inside: boolean }>();
   /** Stats a path, refusing symlinks out of the root; null when it is not there to serve. */
   const examine = async (path: string): Promise<FileInfo | null> => {
@@ -125,52 +157,65 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     return verdict.inside ? info : null;
   };
 
-  // Small files answered from memory: a stat per request (made anyway, for
-  // the validators) instead of open + read + close, which is what keeps Deno,
-  // with no sendfile, near nginx on small files.
-  const small = new Map<string, FileIdentity & { bytes: Uint8Array<ArrayBuffer> }>();
-  let smallBytes = 0;
-  const smallFile = async (path: string, info: FileIdentity): Promise<Uint8Array<ArrayBuffer>> => {
-    const hit = small.get(path);
-    if (
-      hit && hit.dev === info.dev && hit.ino === info.ino && hit.size === info.size &&
-      hit.mtimeMs === info.mtimeMs
-    ) return hit.bytes;
-    const bytes = await options.fs.readFile(path);
-    if (hit) {
-      small.delete(path);
-      smallBytes -= hit.bytes.length;
+  // What one look at a path found, reused for `revalidateMs` (nginx's
+  // open_file_cache_valid): folders, missing paths, and small files together
+  // with their bytes, read just after the look. A stat costs more than the
+  // rest of a small-file response (on Deno it is a trip to a thread pool), so
+  // a busy file is looked at once per interval, not once per request. Larger
+  // files are looked at on every request: their bytes are read from disk
+  // then, and headers and bytes must describe the same file.
+  const revalidateMs = options.revalidateMs ?? REVALIDATE_MS;
+  const looks = new Map<string, Look>();
+  let lookBytes = 0;
+  const forget = (path: string, look: Look) => {
+    looks.delete(path);
+    lookBytes -= look.bytes?.length ?? 0;
+  };
+  /** What is at a path: from a look less than `revalidateMs` old, or a new one. */
+  const lookup = async (path: string): Promise<Look> => {
+    const now = performance.now();
+    const last = looks.get(path);
+    if (last && now - last.checked < revalidateMs) return last;
+    let info: FileInfo | null;
+    try {
+      info = await examine(path);
+    } catch (error) {
+      if (!MISSING.has((error as { code?: string }).code ?? "")) throw error;
+      info = null;
     }
-    // A file that changed while being read is served but not kept.
-    if (bytes.length !== info.size) return bytes;
-    for (const [key, old] of small) {
-      if (smallBytes + bytes.length <= SMALL_FILE_CACHE_BYTES) break;
-      small.delete(key); // oldest first: Map keeps insertion order
-      smallBytes -= old.bytes.length;
+    const look: Look = { checked: now, info };
+    if (info?.isFile) {
+      if (info.size > SMALL_FILE) return look;
+      const bytes = last?.bytes && sameVersion(last.info, info)
+        ? last.bytes
+        : await options.fs.readFile(path);
+      // Changed while being read: streamed from disk this time, looked at again next time.
+      if (bytes.length !== info.size) return look;
+      look.bytes = bytes;
     }
-    small.set(path, {
-      dev: info.dev,
-      ino: info.ino,
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      bytes,
-    });
-    smallBytes += bytes.length;
-    return bytes;
+    if (last) forget(path, last);
+    looks.set(path, look);
+    lookBytes += look.bytes?.length ?? 0;
+    for (const [key, old] of looks) {
+      if (looks.size <= LOOK_CACHE_ENTRIES && lookBytes <= SMALL_FILE_CACHE_BYTES) break;
+      forget(key, old); // oldest first: Map keeps insertion order
+    }
+    return look;
   };
 
   /** Bytes start…end of a file: from memory when small, else from the adapter. */
-  const body = (path: string, info: FileIdentity, range: FileBodyOptions): Promise<BodyInit> =>
-    info.size <= SMALL_FILE
-      ? smallFile(path, info).then((bytes) => bytes.subarray(range.start, range.end + 1))
+  const body = (path: string, look: Look, range: FileBodyOptions): Promise<BodyInit> =>
+    look.bytes
+      ? Promise.resolve(look.bytes.subarray(range.start, range.end + 1))
       : options.fileBody(path, range);
 
   const serveFile = async (
     request: Request,
     path: string,
-    info: FileIdentity,
+    look: FileLook,
     status = 200,
   ): Promise<Response> => {
+    const info = look.info;
     const type = contentType(path);
     const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
     const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
@@ -201,7 +246,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       headers.set("etag", etag);
       headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
       headers.set("content-length", String(range.end - range.start + 1));
-      const bytes = head ? null : await body(path, info, { ...range, size: info.size });
+      const bytes = head ? null : await body(path, look, { ...range, size: info.size });
       return new Response(bytes, { status: 206, headers });
     }
 
@@ -211,12 +256,13 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     if (compressible) headers.set("vary", "accept-encoding");
     for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
       if (!compressible || !accepted.has(encoding)) continue;
-      const sibling = await examine(path + suffix).catch(() => null);
-      if (!sibling?.isFile) continue;
+      const siblingLook = await lookup(path + suffix).catch(() => null);
+      if (!isFile(siblingLook)) continue;
+      const sibling = siblingLook.info;
       headers.set("content-encoding", encoding);
       headers.set("etag", etag.replace(/"$/, `-${encoding}"`));
       headers.set("content-length", String(sibling.size));
-      const bytes = head ? null : await body(path + suffix, sibling, {
+      const bytes = head ? null : await body(path + suffix, siblingLook, {
         start: 0,
         end: sibling.size - 1,
         size: sibling.size,
@@ -236,14 +282,14 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       headers.set("etag", etag.replace(/"$/, `-gzip"`));
       headers.delete("accept-ranges");
       if (head) return new Response(null, { status, headers });
-      const bytes = await body(path, info, { ...whole, ignoresRange: true });
+      const bytes = await body(path, look, { ...whole, ignoresRange: true });
       const stream = new Response(bytes).body!.pipeThrough(new CompressionStream("gzip"));
       return new Response(stream, { status, headers });
     }
     headers.set("etag", etag);
     headers.set("content-length", String(info.size));
     if (head || info.size === 0) return new Response(null, { status, headers });
-    return new Response(await body(path, info, whole), { status, headers });
+    return new Response(await body(path, look, whole), { status, headers });
   };
 
   const serveListing = async (request: Request, path: string, urlPath: string) => {
@@ -301,36 +347,27 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     const resolved = resolvePath(url.pathname, { dotfiles: policy.dotfiles });
     if (!resolved.ok) return status(resolved.status);
     const path = join(root, ...resolved.segments);
-    let info;
-    try {
-      info = await examine(path);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === "EACCES" || code === "EPERM") return status(403);
-      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ENAMETOOLONG") throw error;
-      info = null;
-    }
-    if (!info && options.spa && !/\.[^/]*$/.test(resolved.segments.at(-1) ?? "")) {
+    const target = await lookup(path);
+    if (!target.info && options.spa && !/\.[^/]*$/.test(resolved.segments.at(-1) ?? "")) {
       const index = join(root, "index.html");
-      const indexInfo = await examine(index).catch(() => null);
-      if (indexInfo?.isFile) return await serveFile(request, index, indexInfo);
+      const indexLook = await lookup(index).catch(() => null);
+      if (isFile(indexLook)) return await serveFile(request, index, indexLook);
     }
-    if (!info) return status(404);
-    if (info.isDirectory) {
+    if (target.info?.isDirectory) {
       if (!resolved.trailingSlash) {
         // Never a Location starting with "//": that would be another host.
         const location = "/" + url.pathname.replace(/^\/+/, "") + "/" + url.search;
         return status(301, { location });
       }
       const index = join(path, "index.html");
-      const indexInfo = await examine(index).catch(() => null);
-      if (indexInfo?.isFile) return await serveFile(request, index, indexInfo);
+      const indexLook = await lookup(index).catch(() => null);
+      if (isFile(indexLook)) return await serveFile(request, index, indexLook);
       if (!policy.listing) return status(404);
       const urlPath = "/" + resolved.segments.map((s) => s + "/").join("");
       return await serveListing(request, path, urlPath);
     }
-    if (!info.isFile) return status(404);
-    return await serveFile(request, path, info);
+    if (!isFile(target)) return status(404);
+    return await serveFile(request, path, target);
   };
 
   return async (request) => {
