@@ -219,56 +219,60 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     const type = contentType(path);
     const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
     const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
-    const headers = new Headers({
-      "content-type": type,
-      "last-modified": lastModified,
-      "cache-control": cacheControl,
-      "accept-ranges": "bytes",
-      "x-content-type-options": "nosniff",
-    });
+    const headers: [string, string][] = [
+      ["last-modified", lastModified],
+      ["cache-control", cacheControl],
+      ["accept-ranges", "bytes"],
+      ["x-content-type-options", "nosniff"],
+    ];
     if (status === 200 && notModified(request, etag, info.mtimeMs)) {
-      headers.set("etag", etag);
-      headers.delete("content-type");
-      return new Response(null, { status: 304, headers });
+      headers.push(["etag", etag]);
+      return respond(null, 304, headers);
     }
+    headers.push(["content-type", type]);
     const rangeHeader = request.headers.get("range");
-    const ifRange = request.headers.get("if-range");
+    const ifRange = rangeHeader === null ? null : request.headers.get("if-range");
     const rangeApplies = status === 200 && rangeHeader !== null &&
       (ifRange === null || ifRange === etag || ifRange === lastModified);
     const range = rangeApplies ? parseRange(rangeHeader, info.size) : { kind: "whole" as const };
     if (range.kind === "unsatisfiable") {
-      headers.set("content-range", `bytes */${info.size}`);
-      headers.set("etag", etag);
-      return new Response(null, { status: 416, headers });
+      headers.push(["content-range", `bytes */${info.size}`], ["etag", etag]);
+      return respond(null, 416, headers);
     }
     const head = request.method === "HEAD";
     if (range.kind === "partial") {
-      headers.set("etag", etag);
-      headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
-      headers.set("content-length", String(range.end - range.start + 1));
+      headers.push(
+        ["etag", etag],
+        ["content-range", `bytes ${range.start}-${range.end}/${info.size}`],
+        ["content-length", String(range.end - range.start + 1)],
+      );
       const bytes = head ? null : await body(path, look, { ...range, size: info.size });
-      return new Response(bytes, { status: 206, headers });
+      return respond(bytes, 206, headers);
     }
 
     // Whole file: a precompressed sibling, on-the-fly gzip, or the bytes as they are.
-    const accepted = acceptedEncodings(request.headers.get("accept-encoding"));
     const compressible = COMPRESSIBLE.test(type);
-    if (compressible) headers.set("vary", "accept-encoding");
+    const accepted = compressible
+      ? acceptedEncodings(request.headers.get("accept-encoding"))
+      : new Set<string>();
+    if (compressible) headers.push(["vary", "accept-encoding"]);
     for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
-      if (!compressible || !accepted.has(encoding)) continue;
+      if (!accepted.has(encoding)) continue;
       const siblingLook = await lookup(path + suffix).catch(() => null);
       if (!isFile(siblingLook)) continue;
       const sibling = siblingLook.info;
-      headers.set("content-encoding", encoding);
-      headers.set("etag", etag.replace(/"$/, `-${encoding}"`));
-      headers.set("content-length", String(sibling.size));
-      const bytes = head ? null : await body(path + suffix, siblingLook, {
+      headers.push(
+        ["content-encoding", encoding],
+        ["etag", etag.replace(/"$/, `-${encoding}"`)],
+        ["content-length", String(sibling.size)],
+      );
+      const bytes = head || sibling.size === 0 ? null : await body(path + suffix, siblingLook, {
         start: 0,
         end: sibling.size - 1,
         size: sibling.size,
         ignoresRange: rangeHeader !== null,
       });
-      return new Response(sibling.size === 0 ? null : bytes, { status, headers });
+      return respond(bytes, status, headers);
     }
     const whole = {
       start: 0,
@@ -276,20 +280,18 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
       size: info.size,
       ignoresRange: rangeHeader !== null,
     };
-    if (policy.compress && compressible && accepted.has("gzip") && info.size >= MIN_COMPRESS_SIZE) {
-      headers.set("content-encoding", "gzip");
+    if (policy.compress && accepted.has("gzip") && info.size >= MIN_COMPRESS_SIZE) {
+      const gzipHeaders = headers.filter(([name]) => name !== "accept-ranges");
       // A different representation: its own validator.
-      headers.set("etag", etag.replace(/"$/, `-gzip"`));
-      headers.delete("accept-ranges");
-      if (head) return new Response(null, { status, headers });
+      gzipHeaders.push(["content-encoding", "gzip"], ["etag", etag.replace(/"$/, `-gzip"`)]);
+      if (head) return respond(null, status, gzipHeaders);
       const bytes = await body(path, look, { ...whole, ignoresRange: true });
       const stream = new Response(bytes).body!.pipeThrough(new CompressionStream("gzip"));
-      return new Response(stream, { status, headers });
+      return respond(stream, status, gzipHeaders);
     }
-    headers.set("etag", etag);
-    headers.set("content-length", String(info.size));
-    if (head || info.size === 0) return new Response(null, { status, headers });
-    return new Response(await body(path, look, whole), { status, headers });
+    headers.push(["etag", etag], ["content-length", String(info.size)]);
+    if (head || info.size === 0) return respond(null, status, headers);
+    return respond(await body(path, look, whole), status, headers);
   };
 
   const serveListing = async (request: Request, path: string, urlPath: string) => {
@@ -395,10 +397,22 @@ const REASONS: Record<number, string> = {
 
 /** A short plain-text status response. */
 function status(code: number, headers: Record<string, string> = {}): Response {
-  return new Response(`${code} ${REASONS[code] ?? ""}\n`, {
-    status: code,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-  });
+  return respond(`${code} ${REASONS[code] ?? ""}\n`, code, [
+    ["content-type", "text/plain; charset=utf-8"],
+    ...Object.entries(headers),
+  ]);
+}
+
+/**
+ * A response with these headers, appended to the new response's own. On Deno
+ * that costs about a third of passing them in the constructor's `headers`
+ * (whose conversion was a third of a small file's whole cost there); on Bun
+ * both cost the same.
+ */
+function respond(body: BodyInit | null, status: number, headers: [string, string][]): Response {
+  const response = status === 200 ? new Response(body) : new Response(body, { status });
+  for (const [name, value] of headers) response.headers.append(name, value);
+  return response;
 }
 
 /** The media type of a path, with a charset for text. */
