@@ -61,6 +61,8 @@ const SMALL_FILE = 64 * 1024;
 const SMALL_FILE_CACHE_BYTES = 16 * 1024 * 1024;
 /** Paths whose symlink verdict is remembered. */
 const VERDICT_CACHE_ENTRIES = 10_000;
+/** Request URLs whose resolved path is remembered. */
+const LOCATION_CACHE_ENTRIES = 1000;
 /** Paths whose last look is remembered. */
 const LOOK_CACHE_ENTRIES = 10_000;
 /**
@@ -72,22 +74,39 @@ export const REVALIDATE_MS = 1000;
 /** Errors that mean "nothing there to serve" (404), not a failure. */
 const MISSING = new Set(["ENOENT", "ENOTDIR", "ENAMETOOLONG"]);
 
+/** Where a request URL leads: a path under the root, or a refusal. */
+type Location =
+  | { ok: true; path: string; segments: string[]; trailingSlash: boolean }
+  | { ok: false; status: 400 | 404 };
+
 /** What one look at a path found. */
 interface Look {
   /** When the look was made (`performance.now()`). */
   checked: number;
   /** The file or folder; null when nothing is there to serve (missing, or a symlink out of the root). */
   info: FileInfo | null;
+  /** Of a file: what its responses say about it, worked out once per look. */
+  headers?: FileHeaders;
   /** A small file's bytes, read just after the look. */
   bytes?: Uint8Array<ArrayBuffer>;
 }
 
+/** Header values that depend only on the file and its version. */
+interface FileHeaders {
+  /** Content-Type */
+  type: string;
+  /** ETag, from size and modification time (no hashing) */
+  etag: string;
+  /** Last-Modified */
+  lastModified: string;
+}
+
 /** A look that found a file. */
-type FileLook = Look & { info: FileInfo };
+type FileLook = Look & { info: FileInfo; headers: FileHeaders };
 
 /** Whether a look found a file to serve. */
 function isFile(look: Look | null): look is FileLook {
-  return look?.info?.isFile === true;
+  return look?.headers !== undefined;
 }
 
 /** Whether two looks saw the same version of a file: any change alters one of these. */
@@ -157,6 +176,21 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     return verdict.inside ? info : null;
   };
 
+  // Parsing a URL and resolving its path cost as much as the rest of a small
+  // file's response, and the same URLs come again and again. Both are pure.
+  const locations = new Map<string, Location>();
+  /** Where a request URL leads. */
+  const locate = (url: string): Location => {
+    let location = locations.get(url);
+    if (!location) {
+      const resolved = resolvePath(new URL(url).pathname, { dotfiles: policy.dotfiles });
+      location = resolved.ok ? { ...resolved, path: join(root, ...resolved.segments) } : resolved;
+      if (locations.size >= LOCATION_CACHE_ENTRIES) locations.clear();
+      locations.set(url, location);
+    }
+    return location;
+  };
+
   // What one look at a path found, reused for `revalidateMs` (nginx's
   // open_file_cache_valid): folders, missing paths, and small files together
   // with their bytes, read just after the look. A stat costs more than the
@@ -185,6 +219,11 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     }
     const look: Look = { checked: now, info };
     if (info?.isFile) {
+      look.headers = {
+        type: contentType(path),
+        etag: `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`,
+        lastModified: new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString(),
+      };
       if (info.size > SMALL_FILE) return look;
       const bytes = last?.bytes && sameVersion(last.info, info)
         ? last.bytes
@@ -216,9 +255,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     status = 200,
   ): Promise<Response> => {
     const info = look.info;
-    const type = contentType(path);
-    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
-    const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
+    const { type, etag, lastModified } = look.headers;
     const headers: [string, string][] = [
       ["last-modified", lastModified],
       ["cache-control", cacheControl],
@@ -345,10 +382,9 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     ) {
       return status(401, { "www-authenticate": 'Basic realm="netkit", charset="UTF-8"' });
     }
-    const url = new URL(request.url);
-    const resolved = resolvePath(url.pathname, { dotfiles: policy.dotfiles });
+    const resolved = locate(request.url);
     if (!resolved.ok) return status(resolved.status);
-    const path = join(root, ...resolved.segments);
+    const path = resolved.path;
     const target = await lookup(path);
     if (!target.info && options.spa && !/\.[^/]*$/.test(resolved.segments.at(-1) ?? "")) {
       const index = join(root, "index.html");
@@ -358,6 +394,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     if (target.info?.isDirectory) {
       if (!resolved.trailingSlash) {
         // Never a Location starting with "//": that would be another host.
+        const url = new URL(request.url);
         const location = "/" + url.pathname.replace(/^\/+/, "") + "/" + url.search;
         return status(301, { location });
       }
