@@ -1,7 +1,8 @@
 /**
  * The static file handler: one web-standard `(Request) => Response` shared
- * by both runtimes. File bytes come from the adapter's `fileBody` (sendfile
- * on Bun); metadata from `node:fs`, which both runtimes implement natively.
+ * by both runtimes. File bytes come from memory (small files) or the
+ * adapter's `fileBody` (sendfile on Bun); metadata from the adapter's `fs`,
+ * looked at once per {@linkcode REVALIDATE_MS} for folders and small files.
  *
  * @module
  */
