@@ -347,14 +347,14 @@ test("file handler --auth demands Basic credentials", async () => {
 
 test("file handler answers a file that vanished after it was listed with 404", async () => {
   writeFileSync(join(root, "gone.txt"), "soon gone");
-  const get = handler();
+  const get = handler({ revalidateMs: 0 });
   assert.equal((await get("/gone.txt")).status, 200);
   rmSync(join(root, "gone.txt"));
   assert.equal((await get("/gone.txt")).status, 404);
 });
 
-test("file handler never serves a small file stale from memory after it changed", async () => {
-  const get = handler();
+test("file handler with revalidateMs 0 never serves a small file stale from memory", async () => {
+  const get = handler({ revalidateMs: 0 });
   writeFileSync(join(root, "changing.txt"), "version 1");
   assert.equal(await (await get("/changing.txt")).text(), "version 1");
   assert.equal(await (await get("/changing.txt")).text(), "version 1");
@@ -368,10 +368,59 @@ test("file handler never serves a small file stale from memory after it changed"
 });
 
 test("file handler re-checks a symlink retargeted out of the root after it was served", async () => {
-  const get = handler();
+  const get = handler({ revalidateMs: 0 });
   symlinkSync(join(root, "hello.txt"), join(root, "moving-link.txt"));
   assert.equal((await get("/moving-link.txt")).status, 200);
   rmSync(join(root, "moving-link.txt"));
   symlinkSync("/etc/hostname", join(root, "moving-link.txt"));
   assert.equal((await get("/moving-link.txt")).status, 404);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("file handler serves a changed small file fresh once revalidateMs has passed", async () => {
+  const get = handler({ revalidateMs: 300 });
+  writeFileSync(join(root, "ttl.txt"), "version 1");
+  assert.equal(await (await get("/ttl.txt")).text(), "version 1");
+  writeFileSync(join(root, "ttl.txt"), "version two"); // new size, new contents
+  // Within the interval the last look stands: the old bytes, with their own validators.
+  const stale = await get("/ttl.txt");
+  assert.equal(stale.headers.get("content-length"), "9");
+  assert.equal(await stale.text(), "version 1");
+  await sleep(400);
+  const fresh = await get("/ttl.txt");
+  assert.equal(fresh.headers.get("content-length"), "11");
+  assert.equal(await fresh.text(), "version two");
+  rmSync(join(root, "ttl.txt"));
+  await sleep(400);
+  assert.equal((await get("/ttl.txt")).status, 404);
+  writeFileSync(join(root, "ttl.txt"), "back");
+  await sleep(400);
+  assert.equal(await (await get("/ttl.txt")).text(), "back");
+});
+
+test("file handler looks at a file over 64 KiB on every request, whatever revalidateMs", async () => {
+  const get = handler({ revalidateMs: 60_000, compress: false });
+  writeFileSync(join(root, "large.bin"), new Uint8Array(100_000).fill(1));
+  assert.equal((await (await get("/large.bin")).arrayBuffer()).byteLength, 100_000);
+  writeFileSync(join(root, "large.bin"), new Uint8Array(70_000).fill(2));
+  const response = await get("/large.bin");
+  assert.equal(response.headers.get("content-length"), "70000");
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  assert.equal(bytes.length, 70_000);
+  assert.equal(bytes[0], 2);
+  rmSync(join(root, "large.bin"));
+  assert.equal((await get("/large.bin")).status, 404);
+});
+
+test("file handler never serves what a retargeted symlink leads to before it looks again", async () => {
+  const get = handler({ revalidateMs: 300 });
+  symlinkSync(join(root, "hello.txt"), join(root, "ttl-link.txt"));
+  assert.equal(await (await get("/ttl-link.txt")).text(), "hello, world\n");
+  rmSync(join(root, "ttl-link.txt"));
+  symlinkSync("/etc/hostname", join(root, "ttl-link.txt"));
+  // Within the interval: the bytes read when the link led inside, never the new target's.
+  assert.equal(await (await get("/ttl-link.txt")).text(), "hello, world\n");
+  await sleep(400);
+  assert.equal((await get("/ttl-link.txt")).status, 404);
 });

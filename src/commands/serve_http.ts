@@ -16,10 +16,10 @@ import {
   UsageError,
 } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/io.ts";
-import type { HttpHandler, HttpServer } from "../net/types.ts";
+import type { HttpServer } from "../net/types.ts";
 import { NetError } from "../net/types.ts";
 import { createFileHandler } from "../http/file_server.ts";
-import { formatAccessLog, type LogFormat } from "../http/access_log.ts";
+import { type LogFormat, withAccessLog } from "../http/access_log.ts";
 
 /** Environment variable `--auth USER` reads the password from. */
 export const PASSWORD_ENV = "NETKIT_HTTP_PASSWORD";
@@ -140,7 +140,10 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     spa: values.spa,
     auth,
   });
-  const handler = log === "off" ? files : withAccessLog(files, log, context.out);
+  const accessLog = log === "off"
+    ? undefined
+    : withAccessLog(files, { format: log, write: context.out });
+  const handler = accessLog?.handler ?? files;
 
   let off = () => {};
   const stopped = new Promise<string>((resolve) => {
@@ -169,33 +172,8 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   off();
   context.err(`netkit serve-http: ${signal}: finishing responses in flight, then stopping`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
+  accessLog?.flush();
   return EXIT.OK;
-}
-
-/** Wraps a handler so each request leaves one access log line. */
-function withAccessLog(
-  handler: HttpHandler,
-  format: Exclude<LogFormat, "off">,
-  write: (line: string) => void,
-): HttpHandler {
-  return async (request, info) => {
-    const started = performance.now();
-    const response = await handler(request, info);
-    const url = new URL(request.url);
-    const length = response.headers.get("content-length");
-    write(formatAccessLog({
-      remote: info.remoteAddr.hostname,
-      time: new Date(),
-      method: request.method,
-      target: url.pathname + url.search,
-      status: response.status,
-      bytes: length === null || request.method === "HEAD" ? undefined : Number(length),
-      referer: request.headers.get("referer"),
-      userAgent: request.headers.get("user-agent"),
-      durationMs: performance.now() - started,
-    }, format));
-    return response;
-  };
 }
 
 function parseLogFormat(text: string): LogFormat {

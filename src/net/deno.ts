@@ -272,6 +272,10 @@ async function fileBody(path: string, options: FileBodyOptions): Promise<BodyIni
   } catch (error) {
     throw withFsCode(error);
   }
+  // Deno has no sendfile. file.readable is copied by Deno itself (64 KiB
+  // reads, no JavaScript per chunk); streams pulled from JavaScript with
+  // 64 KiB-1 MiB chunks, sync reads or byte streams measured no faster and
+  // took peak RSS from ~40 to 70-110 MB while serving one 100 MiB file.
   if (options.start === 0 && options.end === options.size - 1) return file.readable;
   try {
     await file.seek(options.start, Deno.SeekMode.Start);
