@@ -195,6 +195,22 @@ for i in range(500):
   },
 );
 
+/**
+ * Whether netkit could listen on TCP `port` at 127.0.0.1 right now. Asks the
+ * adapter itself: Deno's listener refuses a port that an outgoing connection
+ * in TIME_WAIT still names, where node:net's (SO_REUSEADDR) would not.
+ */
+async function tcpPortFree(port: number): Promise<boolean> {
+  try {
+    const probe = await serveTime(adapter, { hostname: "127.0.0.1", port, udp: false });
+    probe.close();
+    await sleep(20); // Deno frees a closed listener on a later event-loop turn
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test("serveTime() rejects a port already in use with NetError EADDRINUSE", async () => {
   await using first = await serveTime(adapter, { hostname: "127.0.0.1", port: 0 });
   await assert.rejects(
@@ -203,7 +219,14 @@ test("serveTime() rejects a port already in use with NetError EADDRINUSE", async
   );
   // A failed start releases what it had bound: with UDP taken, TCP-then-UDP
   // fails on UDP, and the TCP listener it opened must be gone again.
-  await using udpOnly = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, tcp: false });
+  // The kernel picks the UDP port; another program may hold the same number
+  // for TCP (an outgoing connection's local port), so pick one free for both.
+  let udpOnly = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, tcp: false });
+  for (let tries = 0; tries < 20 && !(await tcpPortFree(udpOnly.udp!.port)); tries++) {
+    udpOnly.close();
+    udpOnly = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, tcp: false });
+  }
+  await using _udpOnly = udpOnly;
   const port = udpOnly.udp!.port;
   await assert.rejects(serveTime(adapter, { hostname: "127.0.0.1", port }), { code: "EADDRINUSE" });
   // Deno frees a listener with an accept() pending on a later event-loop turn.
