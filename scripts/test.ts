@@ -100,12 +100,13 @@ function bunCounts(output: string): Tally | null {
   return { passed, failed: num("fail") || 0, skipped: num("skip") || 0 };
 }
 
-const e2eFiles = readdirSync("tests").filter((f) => /^e2e_.*_test\.ts$/.test(f)).map((f) =>
-  `tests/${f}`
-);
+/** The end-to-end tests: they spawn the program, so they also run against each binary. */
+const e2eFiles = testFiles("tests/e2e");
 
-/** Tests of dist/release/; they skip themselves unless NETKIT_RELEASE_DIR is set. */
-const RELEASE_TESTS = ["release_test.ts", "install_test.ts"];
+/** Test files of a folder. */
+function testFiles(folder: string): string[] {
+  return readdirSync(folder).filter((f) => f.endsWith("_test.ts")).map((f) => `${folder}/${f}`);
+}
 
 /** Builds a binary, then runs the end-to-end tests against it. */
 async function buildAndTest(name: string, build: string[], binary: string): Promise<void> {
@@ -149,13 +150,14 @@ await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
   } else {
     total.passed++;
     const title = "release set tests";
-    const files = readdirSync("tests").filter((f) => RELEASE_TESTS.includes(f));
+    // They skip themselves unless NETKIT_RELEASE_DIR is set.
+    const files = testFiles("tests/release");
     const { code, output } = await step(title, [
       "bun",
       "test",
       "--timeout",
       "240000",
-      ...files.map((f) => `tests/${f}`),
+      ...files,
     ], { NETKIT_RELEASE_DIR: `${process.cwd()}/dist/release` });
     tally(title, code, bunCounts(output));
   }

@@ -3,23 +3,26 @@
  *
  * @module
  */
-import { existsSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
+import { existsSync, openSync, readFileSync, realpathSync, statSync } from "node:fs";
 import process from "node:process";
 import { parseCommandArgs, parseHeader, parseNumber, UsageError } from "../cli/args.ts";
-import type { Command, CommandContext } from "../cli/io.ts";
+import type { Command, CommandContext } from "../cli/context.ts";
 import { VERSION } from "../build_info.ts";
-import { download, type DownloadOptions, type SinkProvider } from "../http/download.ts";
-import { DownloadError, GET_EXIT } from "../http/download_error.ts";
+import { download, type DownloadOptions, type SinkProvider } from "../get/download.ts";
+import { EXIT } from "../cli/exit_codes.ts";
+import { DownloadError } from "../get/errors.ts";
 import {
   FileSink,
   type FileSinkOptions,
   type HashName,
+  refuseToReplace,
   type Sink,
   StreamSink,
-} from "../http/download_sink.ts";
-import { fileNameFromDisposition, fileNameFromUrl } from "../http/file_name.ts";
-import { formatBytes } from "../http/format_bytes.ts";
-import { Progress } from "../http/progress.ts";
+  writeAll,
+} from "../get/sink.ts";
+import { fileNameFromDisposition, fileNameFromUrl } from "../get/file_name.ts";
+import { formatBytes } from "../fmt/bytes.ts";
+import { Progress } from "../get/progress.ts";
 
 /** Environment variable `-u USER` reads the password from. */
 export const GET_PASSWORD_ENV = "NETKIT_GET_PASSWORD";
@@ -89,9 +92,7 @@ Exit codes:
   112  HTTPS to HTTP redirect refused`;
 
 function writeOut(fd: number, text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  writeAll(fd, new TextEncoder().encode(text));
 }
 
 async function run(args: string[], context: CommandContext): Promise<number> {
@@ -129,7 +130,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   });
   if (values.help) {
     context.out(USAGE);
-    return GET_EXIT.OK;
+    return EXIT.OK;
   }
   // curl spells resume "-C -": accept the dash.
   const urls = values.continue ? positionals.filter((p) => p !== "-") : positionals;
@@ -164,7 +165,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     body = requestBody(values.data, values["data-binary"]);
   } catch (error) {
     context.err(`netkit get: ${(error as Error).message}`);
-    return GET_EXIT.READ_ERROR;
+    return EXIT.READ_ERROR;
   }
   if (body && values.data !== undefined) {
     headers.set("content-type", "application/x-www-form-urlencoded");
@@ -277,7 +278,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
         context.err(
           `netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`,
         );
-        return GET_EXIT.CHECKSUM_MISMATCH;
+        return EXIT.CHECKSUM_MISMATCH;
       }
     }
     sink?.commit();
@@ -296,15 +297,15 @@ async function run(args: string[], context: CommandContext): Promise<number> {
         }));
       }
     }
-    return GET_EXIT.OK;
+    return EXIT.OK;
   } catch (error) {
     const sink = sinks.current;
     if (sink instanceof FileSink && sink.offset === 0 && sink.resumedFrom === 0) sink.discard();
     else sink?.close();
     if (error instanceof DownloadError) {
-      const hint = error.exitCode === GET_EXIT.CERTIFICATE && !context.net.insecureTls
+      const hint = error.exitCode === EXIT.CERTIFICATE && !context.net.insecureTls
         ? " (under Deno, -k needs --unsafely-ignore-certificate-errors)"
-        : error.exitCode === GET_EXIT.CERTIFICATE
+        : error.exitCode === EXIT.CERTIFICATE
         ? " (-k skips the check)"
         : "";
       context.err(`netkit get: ${error.message}${hint}`);
@@ -332,17 +333,12 @@ function fileSinks(
         fd = openSync(path, "w");
       } catch (error) {
         const code = (error as { code?: string }).code ?? String(error);
-        throw new DownloadError(GET_EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
+        throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
       }
       const sink = new StreamSink(fd, path, options.hashNames, options.createHash);
       return { current: sink, open: () => sink, wouldResume: () => false };
     }
-    if (existing && !options.force && !options.resume) {
-      throw new DownloadError(
-        GET_EXIT.FILE_EXISTS,
-        `${path} exists: use --force to replace it, or -C to resume it`,
-      );
-    }
+    if (existing) refuseToReplace(path, options);
     // A symlink stays a symlink: its target is what gets replaced.
     if (existing) path = realpathSync(path);
     // Open now only to resume (the request then carries Range at once); a

@@ -12,9 +12,9 @@ import {
   parsePort,
   UsageError,
 } from "../cli/args.ts";
-import type { Command, CommandContext } from "../cli/io.ts";
+import type { Command, CommandContext } from "../cli/context.ts";
 import { RFC868_PORT } from "../time/codec.ts";
-import { NetError } from "../net/types.ts";
+import { NetError } from "../net/errors.ts";
 import { DEFAULT_MAX_STEP_S, majority, planClockSet } from "../time/plan_clock_set.ts";
 import {
   DEFAULT_RETRIES,

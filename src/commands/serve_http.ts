@@ -15,11 +15,11 @@ import {
   parsePort,
   UsageError,
 } from "../cli/args.ts";
-import type { Command, CommandContext } from "../cli/io.ts";
+import type { Command, CommandContext } from "../cli/context.ts";
 import type { HttpServer } from "../net/types.ts";
-import { NetError } from "../net/types.ts";
-import { createFileHandler } from "../http/file_server.ts";
-import { type LogFormat, withAccessLog } from "../http/access_log.ts";
+import { NetError } from "../net/errors.ts";
+import { createFileHandler } from "../serve_http/handler.ts";
+import { type LogFormat, withAccessLog } from "../serve_http/access_log.ts";
 
 /** Environment variable `--auth USER` reads the password from. */
 export const PASSWORD_ENV = "NETKIT_HTTP_PASSWORD";

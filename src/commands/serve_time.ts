@@ -13,8 +13,8 @@ import {
   parsePort,
   UsageError,
 } from "../cli/args.ts";
-import type { Command, CommandContext } from "../cli/io.ts";
-import { NetError } from "../net/types.ts";
+import type { Command, CommandContext } from "../cli/context.ts";
+import { NetError } from "../net/errors.ts";
 import { RFC868_PORT } from "../time/codec.ts";
 import { DEFAULT_UDP_RATE, serveTime, type TimeServer } from "../time/server.ts";
 

@@ -3,12 +3,7 @@
  *
  * @module
  */
-import { NetError } from "./types.ts";
-
-/** Removes the IPv4-mapped prefix a dual-stack socket reports (`::ffff:1.2.3.4`). */
-export function unmapAddress(hostname: string): string {
-  return hostname.startsWith("::ffff:") && hostname.includes(".") ? hostname.slice(7) : hostname;
-}
+import { NetError, type NetErrorCode } from "./errors.ts";
 
 /** Resolves after `ms` milliseconds; does not keep the process alive past an abort. */
 export function delay(ms: number): Promise<void> {
@@ -132,4 +127,65 @@ export function clockSetError(errno: number): NetError {
 /** The error when no libc with `clock_settime` could be opened. */
 export function noClockSetter(detail: string): NetError {
   return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
+}
+
+/**
+ * `init` with `Accept-Encoding: identity` unless the caller chose an encoding:
+ * how both adapters ask for the server's bytes undecoded.
+ *
+ * @param init the request options
+ * @returns a copy whose headers ask for no content coding
+ */
+export function withIdentityEncoding(init: RequestInit): RequestInit {
+  const headers = new Headers(init.headers);
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+  return { ...init, headers };
+}
+
+const KNOWN_CODES = new Set<string>([
+  "EADDRINUSE",
+  "EACCES",
+  "EADDRNOTAVAIL",
+  "EAFNOSUPPORT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EMFILE",
+]);
+
+/** Native error names (the names of Deno's error classes) mapped to codes. */
+const NAME_TO_CODE: Record<string, NetErrorCode> = {
+  AddrInUse: "EADDRINUSE",
+  PermissionDenied: "EACCES",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  ConnectionRefused: "ECONNREFUSED",
+  ConnectionReset: "ECONNRESET",
+  TimedOut: "ETIMEDOUT",
+  AbortError: "EABORTED",
+};
+
+/**
+ * Turns whatever a runtime threw into a {@linkcode NetError}.
+ *
+ * @param error the native error
+ * @param context what was being done, e.g. `Cannot listen on 127.0.0.1:37`
+ * @returns a NetError carrying the native error as `cause`
+ */
+export function toNetError(error: unknown, context: string): NetError {
+  if (error instanceof NetError) return error;
+  const e = error as { code?: unknown; name?: unknown; message?: unknown };
+  const rawCode = typeof e?.code === "string" ? e.code : "";
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  let code: NetErrorCode = "EOTHER";
+  if (KNOWN_CODES.has(rawCode)) code = rawCode as NetErrorCode;
+  else if (rawCode === "EAI_NONAME" || rawCode === "EAI_AGAIN" || rawCode === "DNSException") {
+    code = "ENOTFOUND";
+  } else if (typeof e?.name === "string" && e.name in NAME_TO_CODE) code = NAME_TO_CODE[e.name];
+  else if (/lookup address|Name or service not known|getaddrinfo/i.test(message)) {
+    code = "ENOTFOUND";
+  } else if (/permission denied|EACCES/i.test(message)) code = "EACCES";
+  return new NetError(code, `${context}: ${message}`, { cause: error });
 }

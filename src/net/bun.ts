@@ -24,7 +24,8 @@ import type {
   TcpConn,
   UdpSocket,
 } from "./types.ts";
-import { NetError, toNetError } from "./types.ts";
+import { NetError } from "./errors.ts";
+import { unmapAddress } from "./ip.ts";
 import {
   ChunkQueue,
   CLOCK_REALTIME,
@@ -34,7 +35,8 @@ import {
   noClockSetter,
   raceWithTimeout,
   timespec,
-  unmapAddress,
+  toNetError,
+  withIdentityEncoding,
 } from "./_shared.ts";
 import type { BunApi, BunFfi, BunSocket, BunSocketHandlers, BunUdpSocket } from "./_bun_api.ts";
 
@@ -370,15 +372,10 @@ function onSignal(signals: SignalName[], handler: (signal: SignalName) => void):
 
 function bunFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promise<Response> {
   // Bun's own fetch options: `decompress` and `tls` (ignored by new Request()).
-  const bunInit: RequestInit & { decompress?: boolean; tls?: { rejectUnauthorized: boolean } } = {
-    ...init,
-  };
-  if (extras.decompress === false) {
-    const headers = new Headers(init.headers);
-    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
-    bunInit.headers = headers;
-    bunInit.decompress = false;
-  }
+  const bunInit: RequestInit & { decompress?: boolean; tls?: { rejectUnauthorized: boolean } } =
+    extras.decompress === false
+      ? { ...withIdentityEncoding(init), decompress: false }
+      : { ...init };
   if (extras.insecure) bunInit.tls = { rejectUnauthorized: false };
   return fetch(url, bunInit);
 }

@@ -23,7 +23,8 @@ import type {
   TcpConn,
   UdpSocket,
 } from "./types.ts";
-import { NetError, toNetError } from "./types.ts";
+import { NetError } from "./errors.ts";
+import { unmapAddress } from "./ip.ts";
 import {
   CLOCK_REALTIME,
   clockSetError,
@@ -33,7 +34,8 @@ import {
   noClockSetter,
   raceWithTimeout,
   timespec,
-  unmapAddress,
+  toNetError,
+  withIdentityEncoding,
 } from "./_shared.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -382,12 +384,7 @@ function denoFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promi
   // Deno decodes only what it asked for itself: an explicit Accept-Encoding
   // turns decoding off. Certificate checks can only be turned off for the
   // whole process (--unsafely-ignore-certificate-errors), never per request.
-  if (extras.decompress === false) {
-    const headers = new Headers(init.headers);
-    if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
-    init = { ...init, headers };
-  }
-  return fetch(url, init);
+  return fetch(url, extras.decompress === false ? withIdentityEncoding(init) : init);
 }
 
 function setSystemClock(ms: number): Promise<void> {

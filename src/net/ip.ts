@@ -31,3 +31,23 @@ export function isIPv6(text: string): boolean {
     return false;
   }
 }
+
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, any case), as a
+ * dual-stack socket reports an IPv4 peer, written as the IPv4 address it is;
+ * every other address unchanged.
+ *
+ * @param address an address, without brackets
+ * @returns the IPv4 address for a mapped one, else `address`
+ * @example
+ * ```ts
+ * import { unmapAddress } from "./ip.ts";
+ *
+ * console.assert(unmapAddress("::FFFF:127.0.0.1") === "127.0.0.1");
+ * console.assert(unmapAddress("::1") === "::1");
+ * ```
+ */
+export function unmapAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped && isIPv4(mapped[1]) ? mapped[1] : address;
+}

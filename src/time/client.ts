@@ -4,9 +4,9 @@
  * @module
  */
 import type { NetAdapter, ResolvedAddress, TcpConn, Transport } from "../net/types.ts";
-import { NetError } from "../net/types.ts";
+import { NetError } from "../net/errors.ts";
 import { decodeTime, RFC868_REPLY_LENGTH, TimeReplyError } from "./codec.ts";
-import { isIPv4, isIPv6 } from "../net/ip.ts";
+import { isIPv4, isIPv6, unmapAddress } from "../net/ip.ts";
 import { type Clock, isClockPlausible, PLAUSIBLE_SINCE_MS, systemClock } from "./clock.ts";
 
 /** Why a query failed; each kind has its own message. */
@@ -372,10 +372,6 @@ function toQueryError(error: unknown): TimeQueryError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new TimeQueryError("other", message, { cause: error });
-}
-
-function unmapAddress(address: string): string {
-  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }
 
 function formatSeconds(ms: number): string {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Listener, NetAdapter, NetAddr, UdpSocket } from "../net/types.ts";
-import { NetError } from "../net/types.ts";
+import { NetError } from "../net/errors.ts";
 import { encodeTime } from "./codec.ts";
 import { type Clock, isClockPlausible, PLAUSIBLE_SINCE_MS, systemClock } from "./clock.ts";
 import { RateLimiter } from "./rate_limiter.ts";

@@ -1,0 +1,104 @@
+/**
+ * Starting a server on the first host that works, and saying why none did:
+ * what serve-time and serve-http share.
+ *
+ * @module
+ */
+import { formatHostPort } from "./args.ts";
+import { NetError } from "../net/errors.ts";
+
+/** The hosts a server listens on when the user gave no `--host`: dual-stack, else IPv4. */
+export const ALL_INTERFACES: readonly string[] = ["::", "0.0.0.0"];
+
+/** A failure to listen, naming the host that was last tried. */
+export class ListenError extends Error {
+  /** The host whose attempt failed (the fallback, when the first had no IPv6). */
+  readonly host: string;
+  constructor(host: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "ListenError";
+    this.host = host;
+  }
+}
+
+/**
+ * Calls `start` with each host in turn until one works. Only "no IPv6 here"
+ * (`EAFNOSUPPORT`, `EADDRNOTAVAIL` on `::`) moves on to the next host; any
+ * other failure is final.
+ *
+ * @param hosts hosts to try, in order (at least one)
+ * @param start starts the server on one host
+ * @returns what `start` returned
+ * @throws {ListenError} naming the host of the final failure
+ * @example
+ * ```ts
+ * import { listenOnFirstHost } from "./listen.ts";
+ *
+ * const used = await listenOnFirstHost(["127.0.0.1"], (host) => Promise.resolve(host));
+ * console.assert(used === "127.0.0.1");
+ * ```
+ */
+export async function listenOnFirstHost<T>(
+  hosts: readonly string[],
+  start: (host: string) => Promise<T>,
+): Promise<T> {
+  for (let i = 0;; i++) {
+    try {
+      return await start(hosts[i]);
+    } catch (error) {
+      const noIpv6 = error instanceof NetError &&
+        (error.code === "EAFNOSUPPORT" || error.code === "EADDRNOTAVAIL");
+      if (!noIpv6 || i + 1 >= hosts.length) throw new ListenError(hosts[i], error);
+    }
+  }
+}
+
+/** Options for {@linkcode listenFailure}. */
+export interface ListenFailureOptions {
+  /** A free port to suggest when the port is busy. */
+  suggestPort: number;
+  /** What else may be wrong when the error has no known code (`check --tls-cert…`). */
+  hint?: string;
+}
+
+/**
+ * One line that names the problem and the fix, for a server that could not start.
+ *
+ * @param error what {@linkcode listenOnFirstHost} threw
+ * @param port the port asked for
+ * @param options the port to suggest, and a hint for unknown errors
+ * @returns e.g. `cannot listen on [::]:37: permission denied; ports below 1024 need root …`
+ * @example
+ * ```ts
+ * import { listenFailure, ListenError } from "./listen.ts";
+ * import { NetError } from "../net/errors.ts";
+ *
+ * const error = new ListenError("0.0.0.0", new NetError("EADDRINUSE", "in use"));
+ * const line = listenFailure(error, 8000, { suggestPort: 8080 });
+ * console.assert(line.startsWith("cannot listen on 0.0.0.0:8000: port 8000 is already in use"));
+ * ```
+ */
+export function listenFailure(error: unknown, port: number, options: ListenFailureOptions): string {
+  const host = error instanceof ListenError ? error.host : "";
+  const cause = error instanceof ListenError ? error.cause : error;
+  const where = `cannot listen on ${formatHostPort(host, port)}`;
+  const code = cause instanceof NetError ? cause.code : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  switch (code) {
+    case "EADDRINUSE":
+      return `${where}: port ${port} is already in use; pick another with ` +
+        `--port ${options.suggestPort} (or --port 0 for any free port)`;
+    case "EACCES":
+      return `${where}: permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE ` +
+        `(sudo setcap cap_net_bind_service=+ep netkit), or use --port ${options.suggestPort}`;
+    case "EADDRNOTAVAIL":
+      return `${where}: ${host} is not an address of this machine; ` +
+        `use one of its addresses, or leave out --host to listen on all`;
+    case "ENOTFOUND":
+      return `${where}: '${host}' is not an address or a known host name`;
+    case "EAFNOSUPPORT":
+      return `${where}: this system has no IPv6; use --host 0.0.0.0`;
+    default:
+      return `${where}: ${message}${options.hint ? ` (${options.hint})` : ""}`;
+  }
+}

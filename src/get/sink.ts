@@ -1,0 +1,349 @@
+/**
+ * Where a download's bytes go: standard output, or a file written atomically
+ * through `FILE.part` (renamed into place only when the whole body arrived
+ * and its checksum matched). The `.part` and a small `FILE.part.json` with the
+ * validators of the response it came from stay behind after a failure, so a
+ * retry or a later `-C` resumes instead of starting over.
+ *
+ * @module
+ */
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import type { Hash } from "node:crypto";
+import { EXIT } from "../cli/exit_codes.ts";
+import { DownloadError } from "./errors.ts";
+
+/** Checksums computed over the whole body, including resumed bytes. */
+export type HashName = "sha256" | "sha512";
+
+/** What a resumed download must match: the response the `.part` came from. */
+export interface Validators {
+  url?: string;
+  etag?: string;
+  lastModified?: string;
+  /** The complete length of the body. */
+  length?: number;
+}
+
+/** A destination for a body. */
+export interface Sink {
+  /** Bytes already delivered (and hashed): where a resumed request starts. */
+  readonly offset: number;
+  /** Bytes this sink held before this run (a `.part` or file from before). */
+  readonly resumedFrom: number;
+  /** Validators of the response the delivered bytes came from. */
+  validators: Validators;
+  /** Whether delivered bytes can be taken back (a 200 to a range request restarts). */
+  readonly canRestart: boolean;
+  write(chunk: Uint8Array): void;
+  /** Forgets the delivered bytes. */
+  restart(): void;
+  /** Remembers the validators beside the partial file. */
+  saveValidators(validators: Validators): void;
+  /** Hex digests of everything delivered. */
+  digests(): Map<HashName, string>;
+  /** Makes the result final (renames the `.part` into place). */
+  commit(): void;
+  /** Throws away the partial result (checksum mismatch). */
+  discard(): void;
+  /** Releases the file; keeps the `.part` for a later resume. */
+  close(): void;
+}
+
+/** Makes a hash (node:crypto's createHash), loaded by the caller only when a checksum is wanted. */
+export type HashFactory = (name: HashName) => Hash;
+
+function hashers(names: HashName[], create?: HashFactory): Map<HashName, Hash> {
+  if (names.length > 0 && !create) throw new TypeError("Cannot hash without a hash factory");
+  return new Map(names.map((name) => [name, create!(name)]));
+}
+
+/**
+ * Writes all of `chunk` to `fd` (at `position`, or at the file offset when null).
+ *
+ * @throws {Error} the errno error of a failed write (ENOSPC, EPIPE…)
+ */
+export function writeAll(fd: number, chunk: Uint8Array, position: number | null = null): void {
+  let done = 0;
+  while (done < chunk.length) {
+    done += writeSync(
+      fd,
+      chunk,
+      done,
+      chunk.length - done,
+      position === null ? null : position + done,
+    );
+  }
+}
+
+function writeError(error: unknown, what: string): DownloadError {
+  const e = error as { code?: string; message?: string };
+  const reason = e.code === "ENOSPC"
+    ? "no space left on device"
+    : e.code === "EACCES" || e.code === "EPERM"
+    ? "permission denied"
+    : e.code === "EPIPE"
+    ? "the reader closed the pipe"
+    : e.code === "ENOENT"
+    ? "no such folder"
+    : e.message ?? String(error);
+  return new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${what}: ${reason}`, {
+    cause: error,
+  });
+}
+
+/**
+ * Writes the body as it arrives to standard output, or to a file that is not
+ * a regular file (`/dev/null`, a FIFO, a device): renaming a `.part` over
+ * such a file would replace it, so it is written in place.
+ */
+export class StreamSink implements Sink {
+  #fd: number;
+  #label: string;
+  #offset = 0;
+  #hashes: Map<HashName, Hash>;
+  readonly resumedFrom = 0;
+  validators: Validators = {};
+  /**
+   * @param fd where to write (1 for standard output)
+   * @param label how messages name it
+   */
+  constructor(fd: number, label: string, hashNames: HashName[], createHash?: HashFactory) {
+    this.#fd = fd;
+    this.#label = label;
+    this.#hashes = hashers(hashNames, createHash);
+  }
+  get offset(): number {
+    return this.#offset;
+  }
+  get canRestart(): boolean {
+    return this.#offset === 0;
+  }
+  write(chunk: Uint8Array): void {
+    try {
+      writeAll(this.#fd, chunk, null);
+    } catch (error) {
+      throw writeError(error, this.#label);
+    }
+    for (const hash of this.#hashes.values()) hash.update(chunk);
+    this.#offset += chunk.length;
+  }
+  restart(): void {
+    if (this.#offset !== 0) throw new Error(`Cannot take back bytes written to ${this.#label}`);
+  }
+  saveValidators(validators: Validators): void {
+    this.validators = validators;
+  }
+  digests(): Map<HashName, string> {
+    return new Map([...this.#hashes].map(([name, hash]) => [name, hash.copy().digest("hex")]));
+  }
+  commit(): void {
+    this.close();
+  }
+  discard(): void {
+    this.close();
+  }
+  close(): void {
+    if (this.#fd > 2) closeSync(this.#fd);
+    this.#fd = -1;
+  }
+}
+
+/** Options for {@linkcode FileSink.open}. */
+export interface FileSinkOptions {
+  /** Replace an existing target. */
+  force: boolean;
+  /** Continue from `FILE.part`, or from FILE itself when there is no `.part`. */
+  resume: boolean;
+  hashNames: HashName[];
+  createHash?: HashFactory;
+}
+
+/** Writes the body to `FILE.part`, renamed to FILE when complete. */
+export class FileSink implements Sink {
+  readonly path: string;
+  readonly partPath: string;
+  readonly metaPath: string;
+  readonly resumedFrom: number;
+  validators: Validators;
+  #fd: number;
+  #offset: number;
+  #hashNames: HashName[];
+  #createHash?: HashFactory;
+  #hashes: Map<HashName, Hash>;
+
+  private constructor(path: string, fd: number, offset: number, options: FileSinkOptions) {
+    this.path = path;
+    this.partPath = `${path}.part`;
+    this.metaPath = `${path}.part.json`;
+    this.#fd = fd;
+    this.#offset = offset;
+    this.resumedFrom = offset;
+    this.#hashNames = options.hashNames;
+    this.#createHash = options.createHash;
+    this.#hashes = hashers(options.hashNames, options.createHash);
+    this.validators = offset > 0 ? readValidators(this.metaPath) : {};
+    if (offset > 0 && options.hashNames.length > 0) this.#hashPrefix();
+  }
+
+  /**
+   * Opens the `.part` beside `path`: continues it with `resume`, else starts
+   * it empty. Refuses an existing `path` unless `force` or `resume`.
+   *
+   * @throws {DownloadError} FILE_EXISTS, or WRITE_ERROR when the folder is not writable
+   */
+  static open(path: string, options: FileSinkOptions): FileSink {
+    const part = `${path}.part`;
+    const targetExists = existsSync(path);
+    if (targetExists && statSync(path).isDirectory()) {
+      throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: it is a folder`);
+    }
+    if (targetExists) refuseToReplace(path, options);
+    try {
+      let offset = 0;
+      if (options.resume) {
+        // A file from an earlier, interrupted run (ours or another tool's) is the prefix.
+        if (!existsSync(part) && targetExists) copyFileSync(path, part);
+        offset = existsSync(part) ? statSync(part).size : 0;
+      }
+      const fd = openSync(part, offset > 0 ? "r+" : "w", 0o644);
+      if (offset === 0) removeQuietly(`${path}.part.json`);
+      return new FileSink(path, fd, offset, options);
+    } catch (error) {
+      throw writeError(error, part);
+    }
+  }
+
+  get offset(): number {
+    return this.#offset;
+  }
+  readonly canRestart = true;
+
+  write(chunk: Uint8Array): void {
+    try {
+      writeAll(this.#fd, chunk, this.#offset);
+    } catch (error) {
+      throw writeError(error, this.partPath);
+    }
+    for (const hash of this.#hashes.values()) hash.update(chunk);
+    this.#offset += chunk.length;
+  }
+
+  restart(): void {
+    try {
+      ftruncateSync(this.#fd, 0);
+    } catch (error) {
+      throw writeError(error, this.partPath);
+    }
+    this.#offset = 0;
+    this.#hashes = hashers(this.#hashNames, this.#createHash);
+    this.validators = {};
+    removeQuietly(this.metaPath);
+  }
+
+  saveValidators(validators: Validators): void {
+    this.validators = validators;
+    try {
+      writeFileSync(this.metaPath, JSON.stringify(validators) + "\n");
+    } catch (error) {
+      throw writeError(error, this.metaPath);
+    }
+  }
+
+  digests(): Map<HashName, string> {
+    return new Map([...this.#hashes].map(([name, hash]) => [name, hash.copy().digest("hex")]));
+  }
+
+  commit(): void {
+    try {
+      ftruncateSync(this.#fd, this.#offset);
+      this.close();
+      renameSync(this.partPath, this.path);
+    } catch (error) {
+      throw writeError(error, this.path);
+    }
+    removeQuietly(this.metaPath);
+  }
+
+  discard(): void {
+    this.close();
+    removeQuietly(this.partPath);
+    removeQuietly(this.metaPath);
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+    this.#fd = -1;
+  }
+
+  /** Hashes the bytes a previous run left in the `.part`. */
+  #hashPrefix(): void {
+    const buffer = new Uint8Array(1 << 20);
+    let position = 0;
+    while (position < this.#offset) {
+      const n = readSync(
+        this.#fd,
+        buffer,
+        0,
+        Math.min(buffer.length, this.#offset - position),
+        position,
+      );
+      if (n === 0) break;
+      for (const hash of this.#hashes.values()) hash.update(buffer.subarray(0, n));
+      position += n;
+    }
+  }
+}
+
+/**
+ * Refuses to replace an existing `path` unless told to (`--force`, or `-C`
+ * to continue it).
+ *
+ * @throws {DownloadError} FILE_EXISTS
+ */
+export function refuseToReplace(path: string, options: { force: boolean; resume: boolean }): void {
+  if (options.force || options.resume) return;
+  throw new DownloadError(
+    EXIT.FILE_EXISTS,
+    `${path} exists: use --force to replace it, or -C to resume it`,
+  );
+}
+
+function readValidators(path: string): Validators {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8"));
+    const v: Validators = {};
+    if (typeof parsed.url === "string") v.url = parsed.url;
+    if (typeof parsed.etag === "string") v.etag = parsed.etag;
+    if (typeof parsed.lastModified === "string") v.lastModified = parsed.lastModified;
+    if (Number.isSafeInteger(parsed.length)) v.length = parsed.length;
+    return v;
+  } catch {
+    return {};
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Not there: nothing to remove.
+  }
+}

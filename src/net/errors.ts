@@ -1,0 +1,72 @@
+/**
+ * What every runtime error becomes before it leaves `src/net/`: a
+ * {@linkcode NetError} with a code both adapters agree on, so callers give one
+ * clear message (and `get` one exit code) whatever the runtime.
+ *
+ * @module
+ */
+
+/**
+ * The codes the adapters normalise native errors to. Socket and resolver
+ * errors keep their errno names; TLS failures get names of their own; EPERM
+ * and ENOSYS come from setting the clock.
+ */
+export type NetErrorCode =
+  | "EADDRINUSE"
+  | "EACCES"
+  | "EADDRNOTAVAIL"
+  | "EAFNOSUPPORT"
+  | "ECONNREFUSED"
+  | "ECONNRESET"
+  | "EHOSTUNREACH"
+  | "ENETUNREACH"
+  | "ENOTFOUND"
+  | "ETIMEDOUT"
+  | "EABORTED"
+  | "EMFILE"
+  | "EPIPE"
+  | "EPROTO"
+  | "EBADPORT"
+  | "CERT_UNTRUSTED"
+  | "CERT_HOSTNAME"
+  | "CERT_EXPIRED"
+  | "TLS_FAILED"
+  | "EPERM"
+  | "ENOSYS"
+  | "EOTHER";
+
+/**
+ * A network failure with a code both adapters agree on.
+ *
+ * | code | meaning |
+ * |---|---|
+ * | `ENOTFOUND` | the host name did not resolve |
+ * | `ECONNREFUSED`, `EHOSTUNREACH`, `ENETUNREACH` | no connection could be made |
+ * | `ECONNRESET`, `EPIPE` | the peer dropped the connection |
+ * | `ETIMEDOUT` | the network gave up waiting |
+ * | `EABORTED` | the caller's `AbortSignal` fired |
+ * | `EPROTO` | the peer's bytes were not valid (a malformed HTTP response) |
+ * | `EBADPORT` | the runtime refuses the port (fetch's "bad ports": 22, 25, …) |
+ * | `CERT_UNTRUSTED` | the certificate chain does not lead to a trusted root |
+ * | `CERT_HOSTNAME` | the certificate is not for the host asked |
+ * | `CERT_EXPIRED` | the certificate is expired or not yet valid |
+ * | `TLS_FAILED` | any other TLS handshake failure |
+ * | `EOTHER` | anything else (the message says what) |
+ *
+ * @example
+ * ```ts
+ * import { NetError } from "./errors.ts";
+ *
+ * const error = new NetError("ECONNREFUSED", "Cannot connect to 127.0.0.1:9: connection refused");
+ * console.assert(error.code === "ECONNREFUSED");
+ * ```
+ */
+export class NetError extends Error {
+  /** The normalised error code. */
+  readonly code: NetErrorCode;
+  constructor(code: NetErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NetError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Conformance of the adapter for the runtime running the tests: the same
+ * file passes under `deno test` and under `bun test`.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { selectAdapter } from "../../src/net/select.ts";
+import { NetError } from "../../src/net/errors.ts";
+import type { TcpConn } from "../../src/net/types.ts";
+import { tcpFetch, tcpPeer, udpAsk, udpPeer } from "../_peers.ts";
+import { RUNTIME } from "../_helpers.ts";
+
+const net = selectAdapter();
+
+test(`selectAdapter() picks the ${RUNTIME} adapter`, () => {
+  assert.equal(net.runtime, RUNTIME);
+  assert.match(net.runtimeVersion, /^\d+\.\d+\.\d+/);
+});
+
+test("listenTcp() binds port 0, reports the port, and serves each connection", async () => {
+  await using listener = net.listenTcp({
+    hostname: "127.0.0.1",
+    port: 0,
+    async onConnection(conn) {
+      await conn.write(new TextEncoder().encode(`hi ${conn.remoteAddr.hostname}`));
+      conn.close();
+    },
+  });
+  assert.equal(listener.addr.transport, "tcp");
+  assert.equal(listener.addr.hostname, "127.0.0.1");
+  assert.ok(listener.addr.port > 0);
+  const reply = await tcpFetch(listener.addr.port);
+  assert.equal(reply.toString(), "hi 127.0.0.1");
+});
+
+test("listenTcp() keeps serving after a handler throws", async () => {
+  let calls = 0;
+  await using listener = net.listenTcp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection(conn) {
+      if (++calls === 1) throw new Error("boom");
+      return conn.write(new Uint8Array([1])).then(() => conn.close());
+    },
+  });
+  assert.equal((await tcpFetch(listener.addr.port)).length, 0, "the failing connection is closed");
+  assert.deepEqual([...await tcpFetch(listener.addr.port)], [1]);
+});
+
+test("listenTcp() on a port in use throws NetError EADDRINUSE", async () => {
+  await using taken = await tcpPeer(() => {});
+  assert.throws(
+    () => net.listenTcp({ hostname: "127.0.0.1", port: taken.port, onConnection() {} }),
+    (e: unknown) => e instanceof NetError && e.code === "EADDRINUSE",
+  );
+});
+
+test("listenTcp() on an address not on this machine throws NetError EADDRNOTAVAIL", () => {
+  assert.throws(
+    () => net.listenTcp({ hostname: "192.0.2.1", port: 0, onConnection() {} }),
+    (e: unknown) => e instanceof NetError && e.code === "EADDRNOTAVAIL",
+  );
+});
+
+test("connectTcp() reads to end of stream and writes everything", async () => {
+  const big = new Uint8Array(4 * 1024 * 1024).map((_, i) => i & 255);
+  let received = 0;
+  await using peer = await tcpPeer((socket) => {
+    socket.on("data", (d) => {
+      received += d.length;
+      if (received === big.length) socket.end(Buffer.from("done"));
+    });
+  });
+  const conn = await net.connectTcp({ hostname: "127.0.0.1", port: peer.port });
+  try {
+    assert.equal(conn.remoteAddr.port, peer.port);
+    await conn.write(big);
+    const chunks: Uint8Array[] = [];
+    for (let c = await conn.read(); c !== null; c = await conn.read()) chunks.push(c);
+    assert.equal(new TextDecoder().decode(Buffer.concat(chunks)), "done");
+    assert.equal(received, big.length);
+  } finally {
+    conn.close();
+  }
+});
+
+test("connectTcp() to a closed port rejects with NetError ECONNREFUSED", async () => {
+  const peer = await tcpPeer(() => {});
+  const port = peer.port;
+  await peer.close();
+  await assert.rejects(
+    net.connectTcp({ hostname: "127.0.0.1", port }),
+    (e: unknown) => e instanceof NetError && e.code === "ECONNREFUSED",
+  );
+});
+
+test("connectTcp() honours an abort signal", async () => {
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(
+    net.connectTcp({ hostname: "127.0.0.1", port: 9, signal: abort.signal }),
+    (e: unknown) => e instanceof NetError && e.code === "EABORTED",
+  );
+});
+
+test("TcpConn.close() ends a pending read with null", async () => {
+  await using peer = await tcpPeer(() => {});
+  const conn: TcpConn = await net.connectTcp({ hostname: "127.0.0.1", port: peer.port });
+  const pending = conn.read();
+  conn.close();
+  conn.close(); // twice is harmless
+  assert.equal(
+    await Promise.race([pending, new Promise((r) => setTimeout(r, 2000, "hung"))]),
+    null,
+  );
+});
+
+test("bindUdp() receives empty and non-empty datagrams and replies", async () => {
+  const seen: number[] = [];
+  await using socket = await net.bindUdp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onDatagram({ data, from }, s) {
+      seen.push(data.length);
+      s.send(new Uint8Array([data.length, 7]), from);
+    },
+  });
+  assert.equal(socket.addr.transport, "udp");
+  assert.ok(socket.addr.port > 0);
+  assert.deepEqual([...(await udpAsk(socket.addr.port))!], [0, 7]);
+  assert.deepEqual([...(await udpAsk(socket.addr.port, new Uint8Array(3)))!], [3, 7]);
+  assert.deepEqual(seen, [0, 3]);
+});
+
+test("bindUdp() works on IPv6 loopback", async () => {
+  await using socket = await net.bindUdp({
+    hostname: "::1",
+    port: 0,
+    onDatagram({ from }, s) {
+      s.send(new Uint8Array([6]), from);
+    },
+  });
+  assert.equal(socket.addr.hostname, "::1");
+  assert.deepEqual([...(await udpAsk(socket.addr.port, undefined, 1000, "::1"))!], [6]);
+});
+
+test("UdpSocket.send() to a closed port never throws and the socket keeps working", async () => {
+  const gone = await udpPeer();
+  const closedPort = gone.port;
+  await gone.close();
+  await using socket = await net.bindUdp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onDatagram({ from }, s) {
+      // Bun throws ECONNREFUSED synchronously here after an ICMP error: must be absorbed.
+      for (let i = 0; i < 5; i++) {
+        s.send(new Uint8Array([1]), { hostname: "127.0.0.1", port: closedPort });
+      }
+      s.send(new Uint8Array([2]), from);
+    },
+  });
+  for (let round = 0; round < 5; round++) {
+    assert.deepEqual([...(await udpAsk(socket.addr.port))!], [2], `round ${round}`);
+  }
+});
+
+test("bindUdp() keeps serving after a handler throws", async () => {
+  let calls = 0;
+  await using socket = await net.bindUdp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onDatagram({ from }, s) {
+      if (++calls === 1) throw new Error("boom");
+      s.send(new Uint8Array([9]), from);
+    },
+  });
+  assert.equal(await udpAsk(socket.addr.port, undefined, 300), null);
+  assert.deepEqual([...(await udpAsk(socket.addr.port))!], [9]);
+});
+
+test("bindUdp() on a port in use rejects with NetError EADDRINUSE", async () => {
+  await using taken = await udpPeer();
+  await assert.rejects(
+    net.bindUdp({ hostname: "127.0.0.1", port: taken.port, onDatagram() {} }),
+    (e: unknown) => e instanceof NetError && e.code === "EADDRINUSE",
+  );
+});
+
+test("serveHttp() serves a web-standard handler and shuts down", async () => {
+  const server = await net.serveHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: (request, info) =>
+      new Response(
+        `${request.method} ${new URL(request.url).pathname} ${info.remoteAddr.hostname}`,
+      ),
+  });
+  try {
+    assert.ok(server.addr.port > 0);
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/x`);
+    assert.equal(await response.text(), "GET /x 127.0.0.1");
+  } finally {
+    await server.shutdown(1000);
+  }
+  await assert.rejects(fetch(`http://127.0.0.1:${server.addr.port}/x`));
+});
+
+test("serveHttp() answers a throwing handler with a bare 500, no stack trace", async () => {
+  await using server = await net.serveHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: () => {
+      throw new Error("secret detail");
+    },
+  });
+  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+  assert.equal(response.status, 500);
+  assert.doesNotMatch(await response.text(), /secret detail/);
+});
+
+test("resolve() uses the system resolver (localhost from /etc/hosts)", async () => {
+  const found = await net.resolve("localhost");
+  assert.ok(
+    found.some((a) => a.address === "127.0.0.1" || a.address === "::1"),
+    JSON.stringify(found),
+  );
+  await assert.rejects(
+    net.resolve("no-such-host.invalid"),
+    (e: unknown) => e instanceof NetError && e.code === "ENOTFOUND",
+  );
+});

@@ -1,0 +1,71 @@
+/** Access log lines and their batching, on both runtimes. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { formatAccessLog, withAccessLog } from "../../src/serve_http/access_log.ts";
+
+const info = { remoteAddr: { transport: "tcp" as const, hostname: "192.0.2.7", port: 4321 } };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("formatAccessLog() writes common, combined and JSON lines, control characters escaped", () => {
+  const record = {
+    remote: "192.0.2.7",
+    time: new Date("2026-11-22T10:15:02Z"),
+    method: "GET",
+    target: '/a\nb"c',
+    status: 200,
+    bytes: 13,
+    referer: null,
+    userAgent: "curl/8",
+    durationMs: 1.23456,
+  };
+  assert.equal(
+    formatAccessLog(record, "common"),
+    '192.0.2.7 - - [22/Nov/2026:10:15:02 +0000] "GET /a\\x0ab\\x22c HTTP/1.1" 200 13',
+  );
+  assert.equal(
+    formatAccessLog(record, "combined"),
+    '192.0.2.7 - - [22/Nov/2026:10:15:02 +0000] "GET /a\\x0ab\\x22c HTTP/1.1" 200 13 "-" "curl/8"',
+  );
+  const json = JSON.parse(formatAccessLog(record, "json"));
+  assert.equal(json.target, '/a\nb"c');
+  assert.equal(json.duration_ms, 1.235);
+});
+
+test("withAccessLog() writes the lines of a burst together, within flushMs", async () => {
+  const writes: string[] = [];
+  const log = withAccessLog(() => new Response("hi", { headers: { "content-length": "2" } }), {
+    format: "common",
+    write: (text) => writes.push(text),
+    flushMs: 50,
+  });
+  try {
+    for (const path of ["/one", "/two?x=1", "//three"]) {
+      await log.handler(new Request(`http://example.test${path}`), info);
+    }
+    assert.equal(writes.length, 0, "nothing is written at once");
+    await sleep(150);
+    assert.equal(writes.length, 1, "one write for the burst");
+    const lines = writes[0].split("\n");
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^192\.0\.2\.7 - - \[.+\] "GET \/one HTTP\/1\.1" 200 2$/);
+    assert.match(lines[1], /"GET \/two\?x=1 HTTP\/1\.1"/);
+    assert.match(lines[2], /"GET \/\/three HTTP\/1\.1"/);
+  } finally {
+    log.flush();
+  }
+});
+
+test("withAccessLog() flush() writes what waits at once, and nothing twice", async () => {
+  const writes: string[] = [];
+  const log = withAccessLog(() => new Response(null, { status: 404 }), {
+    format: "common",
+    write: (text) => writes.push(text),
+    flushMs: 10_000,
+  });
+  await log.handler(new Request("http://example.test/missing", { method: "HEAD" }), info);
+  log.flush();
+  assert.equal(writes.length, 1);
+  assert.match(writes[0], /"HEAD \/missing HTTP\/1\.1" 404 -$/);
+  log.flush();
+  assert.equal(writes.length, 1);
+});
