@@ -45,6 +45,8 @@ export const EXIT = {
   RECEIVE_ERROR: 56,
   /** curl 60: the server's certificate could not be verified. */
   CERTIFICATE: 60,
+  /** curl 61: a content coding (gzip, deflate, br) that get decodes was not valid. */
+  BAD_CONTENT_ENCODING: 61,
   /** netkit: the body's checksum differs from --sha256/--sha512; nothing was saved. */
   CHECKSUM_MISMATCH: 110,
   /** netkit: the target file exists (use --force, or -C to resume it). */
