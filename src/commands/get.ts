@@ -1,28 +1,24 @@
 /**
  * `netkit get`: download a URL over HTTP(S), never leaving a corrupt file.
+ * {@linkcode parseGetArgs} turns the command line into a plan (pure);
+ * {@linkcode runGet} carries it out with only its CommandContext.
  *
  * @module
  */
-import { existsSync, openSync, readFileSync, realpathSync, statSync } from "node:fs";
-import process from "node:process";
 import { parseCommandArgs, parseHeader, parseNumber, UsageError } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
-import { VERSION } from "../build_info.ts";
-import { download, type DownloadOptions, type SinkProvider } from "../get/download.ts";
+import { parseCredentials } from "../cli/credentials.ts";
 import { EXIT } from "../cli/exit_codes.ts";
-import { DownloadError } from "../get/errors.ts";
-import {
-  FileSink,
-  type FileSinkOptions,
-  type HashName,
-  refuseToReplace,
-  type Sink,
-  StreamSink,
-  writeAll,
-} from "../get/sink.ts";
-import { fileNameFromDisposition, fileNameFromUrl } from "../get/file_name.ts";
+import { VERSION } from "../build_info.ts";
 import { formatBytes } from "../fmt/bytes.ts";
+import { ACCEPT_DECODABLE } from "../get/content_decoding.ts";
+import { download, type DownloadRequest, type DownloadResult } from "../get/download.ts";
+import { DownloadError } from "../get/errors.ts";
+import { formatHead } from "../get/head_lines.ts";
 import { Progress } from "../get/progress.ts";
+import { type BodySource, bodySource, readBody } from "../get/request_body.ts";
+import type { HashName } from "../get/sink.ts";
+import { fileSinks, type SinkProvider, stdoutSinks } from "../get/sink_provider.ts";
 
 /** Environment variable `-u USER` reads the password from. */
 export const GET_PASSWORD_ENV = "NETKIT_GET_PASSWORD";
@@ -32,7 +28,9 @@ const USAGE = `Usage: netkit get URL [options]
 Download URL (http or https). The body goes to standard output, or with -o/-O
 to a file that is written as FILE.part and renamed into place only when the
 whole body arrived (and its checksum matched). A failed download never
-touches FILE; the .part stays for -C or a retry to resume.
+touches FILE; the .part stays for -C or a retry to resume. A file gets the
+server's bytes as sent; standard output gets gzip, deflate and br decoded,
+unless you set Accept-Encoding yourself (-H).
 
 Output:
   -o, --output FILE          write to FILE ("-" for standard output)
@@ -87,57 +85,140 @@ Exit codes:
    28  timeout               35  TLS handshake failed
    47  too many redirects     56  connection failed before the response
    60  certificate not trusted
+   61  a gzip, deflate or br body that does not decode
   110  checksum mismatch (nothing saved)
   111  FILE exists (use --force or -C)
   112  HTTPS to HTTP redirect refused`;
 
-function writeOut(fd: number, text: string): void {
-  writeAll(fd, new TextEncoder().encode(text));
+const OPTIONS = {
+  output: { type: "string", short: "o" },
+  "remote-name": { type: "boolean", short: "O" },
+  "remote-name-from-header": { type: "boolean" },
+  force: { type: "boolean" },
+  continue: { type: "boolean", short: "C" },
+  sha256: { type: "string" },
+  sha512: { type: "string" },
+  json: { type: "boolean" },
+  silent: { type: "boolean", short: "s" },
+  progress: { type: "boolean" },
+  include: { type: "boolean", short: "i" },
+  head: { type: "boolean", short: "I" },
+  verbose: { type: "boolean", short: "v" },
+  header: { type: "string", short: "H", multiple: true },
+  "user-agent": { type: "string", short: "A" },
+  user: { type: "string", short: "u" },
+  method: { type: "string", short: "X" },
+  data: { type: "string", short: "d" },
+  "data-binary": { type: "string" },
+  insecure: { type: "boolean", short: "k" },
+  "no-follow": { type: "boolean" },
+  "max-redirects": { type: "string" },
+  "allow-downgrade": { type: "boolean" },
+  "connect-timeout": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-time": { type: "string" },
+  retry: { type: "string" },
+  "retry-delay": { type: "string" },
+  "fail-with-body": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+
+/** Where the body goes. */
+export type GetOutput =
+  | { to: "stdout" }
+  /** `-o FILE` (`path`), or `-O` (`path` undefined: named after the response). */
+  | { to: "file"; path?: string; force: boolean; resume: boolean; fromHeader: boolean };
+
+/** A download `get` was asked for: everything the command line said, checked. */
+export interface GetDownloadPlan {
+  kind: "download";
+  /** The request and its rules; its body is read from `body` when the command runs. */
+  request: DownloadRequest;
+  body?: BodySource;
+  output: GetOutput;
+  /** Checksums to verify, lower-case hex. */
+  expect: Partial<Record<HashName, string>>;
+  /** Checksums to compute (those to verify, and SHA-256 for `--json`). */
+  hashNames: HashName[];
+  json: boolean;
+  /** `-s`: no progress, no notes. */
+  quiet: boolean;
+  /** `--progress`: a meter even when stderr is not a terminal. */
+  forceProgress: boolean;
+  /** `-i`/`-I`: the response head on standard output. */
+  showHead: boolean;
+  verbose: boolean;
 }
 
-async function run(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    output: { type: "string", short: "o" },
-    "remote-name": { type: "boolean", short: "O" },
-    "remote-name-from-header": { type: "boolean" },
-    force: { type: "boolean" },
-    continue: { type: "boolean", short: "C" },
-    sha256: { type: "string" },
-    sha512: { type: "string" },
-    json: { type: "boolean" },
-    silent: { type: "boolean", short: "s" },
-    progress: { type: "boolean" },
-    include: { type: "boolean", short: "i" },
-    head: { type: "boolean", short: "I" },
-    verbose: { type: "boolean", short: "v" },
-    header: { type: "string", short: "H", multiple: true },
-    "user-agent": { type: "string", short: "A" },
-    user: { type: "string", short: "u" },
-    method: { type: "string", short: "X" },
-    data: { type: "string", short: "d" },
-    "data-binary": { type: "string" },
-    insecure: { type: "boolean", short: "k" },
-    "no-follow": { type: "boolean" },
-    "max-redirects": { type: "string" },
-    "allow-downgrade": { type: "boolean" },
-    "connect-timeout": { type: "string" },
-    "idle-timeout": { type: "string" },
-    "max-time": { type: "string" },
-    retry: { type: "string" },
-    "retry-delay": { type: "string" },
-    "fail-with-body": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    context.out(USAGE);
-    return EXIT.OK;
-  }
+/** What `get` was asked to do: print its help, or download. */
+export type GetPlan = { kind: "help" } | GetDownloadPlan;
+
+/**
+ * Reads `get`'s command line into a plan. Pure: every usage error is found
+ * here, before any network or file access.
+ *
+ * @param args the arguments after `get`
+ * @param env the environment (`-u USER` reads $NETKIT_GET_PASSWORD)
+ * @returns the plan
+ * @throws {UsageError} for a bad flag, value, URL or combination of flags
+ * @example
+ * ```ts
+ * import { parseGetArgs } from "./get.ts";
+ *
+ * const plan = parseGetArgs(["http://example.com/a.txt", "-O", "-u", "ann"], { NETKIT_GET_PASSWORD: "pw" });
+ * console.assert(plan.kind === "download" && plan.output.to === "file");
+ * if (plan.kind === "download") console.assert(plan.request.headers.get("authorization") === `Basic ${btoa("ann:pw")}`);
+ * ```
+ */
+export function parseGetArgs(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): GetPlan {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
+  if (values.help) return { kind: "help" };
   // curl spells resume "-C -": accept the dash.
   const urls = values.continue ? positionals.filter((p) => p !== "-") : positionals;
   if (urls.length !== 1) throw new UsageError(urls.length === 0 ? "give a URL" : "give one URL");
   const url = parseUrl(urls[0]);
+  const output = parseOutput(values);
+  const body = bodySource(values.data, values["data-binary"]);
+  if (values.head && body) {
+    throw new UsageError(
+      `-I sends no body: drop ${values.data !== undefined ? "-d" : "--data-binary"}`,
+    );
+  }
+  const expect: Partial<Record<HashName, string>> = {};
+  if (values.sha256 !== undefined) expect.sha256 = parseHex(values.sha256, "--sha256", 64);
+  if (values.sha512 !== undefined) expect.sha512 = parseHex(values.sha512, "--sha512", 128);
+  const hashNames = Object.keys(expect) as HashName[];
+  if (values.json && !hashNames.includes("sha256")) hashNames.push("sha256");
+  const headers = requestHeaders(values, { env, form: values.data !== undefined });
+  const method = values.head ? "HEAD" : values.method?.toUpperCase() ?? (body ? "POST" : "GET");
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`-X must be a method name (got '${method}')`);
+  // Standard output gets decoded text unless the user chose an encoding; a
+  // file keeps the server's bytes, so Content-Length and checksums count what was sent.
+  const decode = output.to === "stdout" && !headers.has("accept-encoding");
+  if (!headers.has("accept-encoding")) {
+    headers.set("accept-encoding", decode ? ACCEPT_DECODABLE : "identity");
+  }
+  return {
+    kind: "download",
+    request: { url, method, headers, decode, ...requestRules(values) },
+    body,
+    output,
+    expect,
+    hashNames,
+    json: Boolean(values.json),
+    quiet: Boolean(values.silent),
+    forceProgress: Boolean(values.progress),
+    showHead: Boolean(values.include || values.head),
+    verbose: Boolean(values.verbose),
+  };
+}
 
-  const toStdout = values.output === undefined ? !values["remote-name"] : values.output === "-";
+function parseOutput(values: Values): GetOutput {
   if (values.output !== undefined && values["remote-name"]) {
     throw new UsageError("-o and -O go separately: name the file, or let the URL name it");
   }
@@ -145,221 +226,66 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   if (values["remote-name-from-header"] && !values["remote-name"]) {
     throw new UsageError("--remote-name-from-header goes with -O");
   }
-  if (values.json && toStdout) throw new UsageError("--json needs a file: -o FILE or -O");
-  if (values.continue && toStdout) throw new UsageError("-C needs a file: -o FILE or -O");
-  if (values.head && (values.data !== undefined || values["data-binary"] !== undefined)) {
-    throw new UsageError("-I sends no body: drop -d");
+  const toStdout = values.output === undefined ? !values["remote-name"] : values.output === "-";
+  if (toStdout) {
+    if (values.json) throw new UsageError("--json needs a file: -o FILE or -O");
+    if (values.continue) throw new UsageError("-C needs a file: -o FILE or -O");
+    if (values.force) throw new UsageError("--force goes with a file: -o FILE or -O");
+    return { to: "stdout" };
   }
+  return {
+    to: "file",
+    path: values.output,
+    force: Boolean(values.force),
+    resume: Boolean(values.continue),
+    fromHeader: Boolean(values["remote-name-from-header"]),
+  };
+}
 
-  const expect: Partial<Record<HashName, string>> = {};
-  if (values.sha256 !== undefined) expect.sha256 = parseHex(values.sha256, "--sha256", 64);
-  if (values.sha512 !== undefined) expect.sha512 = parseHex(values.sha512, "--sha512", 128);
-  const hashNames = Object.keys(expect) as HashName[];
-  if (values.json && !hashNames.includes("sha256")) hashNames.push("sha256");
-
+function requestHeaders(
+  values: Values,
+  options: { env: Readonly<Record<string, string | undefined>>; form: boolean },
+): Headers {
   const headers = new Headers();
   headers.set("user-agent", values["user-agent"] ?? `netkit/${VERSION}`);
-  if (values.user !== undefined) headers.set("authorization", basicAuth(values.user));
-  let body: Uint8Array<ArrayBuffer> | undefined;
-  try {
-    body = requestBody(values.data, values["data-binary"]);
-  } catch (error) {
-    context.err(`netkit get: ${(error as Error).message}`);
-    return EXIT.READ_ERROR;
+  if (values.user !== undefined) {
+    const { user, password } = parseCredentials(values.user, {
+      flag: "-u",
+      envName: GET_PASSWORD_ENV,
+      env: options.env,
+    });
+    const bytes = new TextEncoder().encode(`${user}:${password}`);
+    headers.set("authorization", `Basic ${btoa(String.fromCharCode(...bytes))}`);
   }
-  if (body && values.data !== undefined) {
-    headers.set("content-type", "application/x-www-form-urlencoded");
-  }
+  if (options.form) headers.set("content-type", "application/x-www-form-urlencoded");
   for (const text of values.header ?? []) {
     const [name, value] = parseHeader(text);
     headers.set(name, value);
   }
-  const method = values.head ? "HEAD" : values.method?.toUpperCase() ?? (body ? "POST" : "GET");
-  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`-X must be a method name (got '${method}')`);
-
-  const seconds = (flag: string, text: string | undefined, fallback?: number) =>
-    text === undefined
-      ? fallback
-      : parseNumber(text, flag, { min: 0, max: 86_400 * 7, exclusiveMin: true }) * 1000;
-  const options: DownloadOptions = {
-    url,
-    method,
-    headers,
-    body,
-    follow: !values["no-follow"],
-    maxRedirects: values["max-redirects"] === undefined
-      ? 10
-      : parseNumber(values["max-redirects"], "--max-redirects", {
-        min: 0,
-        max: 1000,
-        integer: true,
-      }),
-    allowDowngrade: Boolean(values["allow-downgrade"]),
-    insecure: Boolean(values.insecure),
-    // A file keeps the server's bytes, so Content-Length and checksums count
-    // what was sent; stdout gets decoded text unless the user chose an encoding.
-    decompress: toStdout && !headers.has("accept-encoding"),
-    connectTimeoutMs: seconds("--connect-timeout", values["connect-timeout"], 30_000)!,
-    idleTimeoutMs: seconds("--idle-timeout", values["idle-timeout"], 60_000)!,
-    maxTimeMs: seconds("--max-time", values["max-time"]),
-    retries: values.retry === undefined
-      ? 0
-      : parseNumber(values.retry, "--retry", { min: 0, max: 100, integer: true }),
-    retryDelayMs: values["retry-delay"] === undefined
-      ? 1000
-      : parseNumber(values["retry-delay"], "--retry-delay", { min: 0, max: 600 }) * 1000,
-    failWithBody: Boolean(values["fail-with-body"]),
-    expect,
-  };
-
-  const quiet = Boolean(values.silent);
-  const note = (line: string) => {
-    if (!quiet) context.err(`netkit get: ${line}`);
-  };
-  if (options.insecure) {
-    note(
-      context.net.insecureTls
-        ? "warning: TLS certificates are not verified (-k)"
-        : "warning: -k works under Deno only when it runs with --unsafely-ignore-certificate-errors",
-    );
-  }
-
-  // Loaded only when used: node:crypto alone costs Bun a few ms of start-up.
-  const createHash = hashNames.length > 0 ? (await import("node:crypto")).createHash : undefined;
-  let sinks: SinkProvider;
-  try {
-    sinks = toStdout
-      ? {
-        current: new StreamSink(1, "to standard output", hashNames, createHash),
-        open: () => sinks.current!,
-        wouldResume: () => false,
-      }
-      : fileSinks(values.output, {
-        force: Boolean(values.force),
-        resume: Boolean(values.continue),
-        fromHeader: Boolean(values["remote-name-from-header"]),
-        hashNames,
-        createHash,
-      });
-  } catch (error) {
-    if (error instanceof DownloadError) {
-      context.err(`netkit get: ${error.message}`);
-      return error.exitCode;
-    }
-    throw error;
-  }
-
-  const showProgress = !toStdout && !quiet &&
-    (values.progress || (await import("node:tty")).isatty(2));
-  const progress = showProgress ? new Progress((text) => writeOut(2, text)) : undefined;
-  const started = performance.now();
-  try {
-    const result = await download(context.net, options, sinks, {
-      note,
-      verbose: values.verbose ? (line) => context.err(line) : undefined,
-      head: values.include || values.head
-        ? (response) => writeOut(1, formatHead(response))
-        : undefined,
-      errorBody: (text) => writeOut(2, text.endsWith("\n") ? text : text + "\n"),
-      progress,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random: Math.random,
-      now: () => performance.now(),
-    });
-    // Reached only when the body arrived in full.
-    const sink = result.sink;
-    for (const [name, wanted] of Object.entries(expect) as [HashName, string][]) {
-      const got = result.digests.get(name);
-      if (got !== wanted) {
-        sink?.discard();
-        const where = sink instanceof FileSink
-          ? `; ${sink.path} left untouched, nothing saved`
-          : "";
-        context.err(
-          `netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`,
-        );
-        return EXIT.CHECKSUM_MISMATCH;
-      }
-    }
-    sink?.commit();
-    if (sink instanceof FileSink) {
-      note(`saved ${sink.path} (${formatBytes(result.bytes)})`);
-      if (values.json) {
-        context.out(JSON.stringify({
-          url: url.href,
-          final_url: result.finalUrl.href,
-          status: result.status,
-          bytes: result.bytes,
-          path: sink.path,
-          sha256: result.digests.get("sha256"),
-          seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-          resumed_from: result.resumedFrom,
-        }));
-      }
-    }
-    return EXIT.OK;
-  } catch (error) {
-    const sink = sinks.current;
-    if (sink instanceof FileSink && sink.offset === 0 && sink.resumedFrom === 0) sink.discard();
-    else sink?.close();
-    if (error instanceof DownloadError) {
-      const hint = error.exitCode === EXIT.CERTIFICATE && !context.net.insecureTls
-        ? " (under Deno, -k needs --unsafely-ignore-certificate-errors)"
-        : error.exitCode === EXIT.CERTIFICATE
-        ? " (-k skips the check)"
-        : "";
-      context.err(`netkit get: ${error.message}${hint}`);
-      return error.exitCode;
-    }
-    throw error;
-  } finally {
-    progress?.finish();
-  }
+  return headers;
 }
 
-/** Sinks for -o FILE or -O (named once the final response is known). */
-function fileSinks(
-  path: string | undefined,
-  options: FileSinkOptions & { fromHeader: boolean },
-): SinkProvider {
-  const open = (name: string): Sink => FileSink.open(name, options);
-  const hasPartial = (name: string) => existsSync(`${name}.part`) || existsSync(name);
-  if (path !== undefined) {
-    const existing = existsSync(path) ? statSync(path) : undefined;
-    if (existing && !existing.isFile() && !existing.isDirectory()) {
-      // /dev/null, a FIFO, a device: written in place, never replaced by a rename.
-      let fd: number;
-      try {
-        fd = openSync(path, "w");
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? String(error);
-        throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
-      }
-      const sink = new StreamSink(fd, path, options.hashNames, options.createHash);
-      return { current: sink, open: () => sink, wouldResume: () => false };
-    }
-    if (existing) refuseToReplace(path, options);
-    // A symlink stays a symlink: its target is what gets replaced.
-    if (existing) path = realpathSync(path);
-    // Open now only to resume (the request then carries Range at once); a
-    // fresh download creates its .part when the response is a success.
-    const target = path;
-    return {
-      current: options.resume && hasPartial(target) ? open(target) : undefined,
-      open: () => open(target),
-      wouldResume: () => false,
-    };
-  }
-  const nameFor = (finalUrl: URL, response: Response): string => {
-    const disposition = response.headers.get("content-disposition");
-    const fromHeader = options.fromHeader && disposition
-      ? fileNameFromDisposition(disposition)
-      : undefined;
-    return fromHeader ?? fileNameFromUrl(finalUrl);
-  };
+function requestRules(values: Values) {
+  const seconds = (flag: string, text: string | undefined) =>
+    text === undefined
+      ? undefined
+      : parseNumber(text, flag, { min: 0, max: 86_400 * 7, exclusiveMin: true }) * 1000;
+  const count = (flag: string, text: string | undefined, max: number) =>
+    text === undefined ? undefined : parseNumber(text, flag, { min: 0, max, integer: true });
+  const retryDelay = values["retry-delay"];
   return {
-    open: (finalUrl, response) => open(nameFor(finalUrl, response)),
-    wouldResume: (finalUrl, response) => options.resume && hasPartial(nameFor(finalUrl, response)),
+    follow: !values["no-follow"],
+    maxRedirects: count("--max-redirects", values["max-redirects"], 1000) ?? 10,
+    allowDowngrade: Boolean(values["allow-downgrade"]),
+    insecure: Boolean(values.insecure),
+    connectTimeoutMs: seconds("--connect-timeout", values["connect-timeout"]) ?? 30_000,
+    idleTimeoutMs: seconds("--idle-timeout", values["idle-timeout"]) ?? 60_000,
+    maxTimeMs: seconds("--max-time", values["max-time"]),
+    retries: count("--retry", values.retry, 100) ?? 0,
+    retryDelayMs: retryDelay === undefined
+      ? 1000
+      : parseNumber(retryDelay, "--retry-delay", { min: 0, max: 600 }) * 1000,
+    failWithBody: Boolean(values["fail-with-body"]),
   };
 }
 
@@ -385,51 +311,156 @@ function parseHex(text: string, flag: string, length: number): string {
   return hex;
 }
 
-function basicAuth(text: string): string {
-  const colon = text.indexOf(":");
-  const user = colon < 0 ? text : text.slice(0, colon);
-  const password = colon < 0 ? process.env[GET_PASSWORD_ENV] : text.slice(colon + 1);
-  if (user === "") throw new UsageError("-u needs a user name");
-  if (password === undefined) {
-    throw new UsageError(
-      `-u ${user} needs a password: -u ${user}:PASSWORD or $${GET_PASSWORD_ENV}`,
+/**
+ * Carries out a plan from {@linkcode parseGetArgs}: the body on
+ * `context.writeOut` or in a file, notes and the meter on stderr.
+ *
+ * @param plan what to do
+ * @param context the command's only I/O
+ * @returns the exit code
+ * @example
+ * ```ts
+ * import { parseGetArgs, runGet } from "./get.ts";
+ * import { memoryContext } from "../cli/context.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ *
+ * const net = { insecureTls: true, fetch: () => Promise.resolve(new Response("hi")) } as unknown as NetAdapter;
+ * const { context, output } = memoryContext(net);
+ * const code = await runGet(parseGetArgs(["http://example.test/"], {}), context);
+ * console.assert(code === 0 && new TextDecoder().decode(output.bytes()) === "hi");
+ * ```
+ */
+export async function runGet(plan: GetPlan, context: CommandContext): Promise<number> {
+  if (plan.kind === "help") {
+    context.out(USAGE);
+    return EXIT.OK;
+  }
+  const note = (line: string) => {
+    if (!plan.quiet) context.err(`netkit get: ${line}`);
+  };
+  if (plan.request.insecure) {
+    note(
+      context.net.insecureTls
+        ? "warning: TLS certificates are not verified (-k)"
+        : "warning: -k works under Deno only when it runs with --unsafely-ignore-certificate-errors",
     );
   }
-  const bytes = new TextEncoder().encode(`${user}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
-}
-
-/** -d TEXT, -d @FILE (line breaks dropped, as curl does) or --data-binary @FILE. */
-function requestBody(
-  data: string | undefined,
-  binary: string | undefined,
-): Uint8Array<ArrayBuffer> | undefined {
-  if (data !== undefined && binary !== undefined) {
-    throw new UsageError("give -d or --data-binary, not both");
-  }
-  if (binary !== undefined) {
-    return binary.startsWith("@") ? readBody(binary.slice(1)) : new TextEncoder().encode(binary);
-  }
-  if (data === undefined) return undefined;
-  if (!data.startsWith("@")) return new TextEncoder().encode(data);
-  const text = new TextDecoder().decode(readBody(data.slice(1))).replace(/[\r\n]/g, "");
-  return new TextEncoder().encode(text);
-}
-
-function readBody(path: string): Uint8Array<ArrayBuffer> {
+  let sinks: SinkProvider;
+  let body: Uint8Array<ArrayBuffer> | undefined;
   try {
-    return new Uint8Array(readFileSync(path === "-" ? 0 : path));
+    body = plan.body && readBody(plan.body);
+    sinks = await openSinks(plan, context);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? "";
-    throw new Error(`Cannot read ${path === "-" ? "standard input" : path}: ${code || error}`);
+    return failed(error, context);
   }
+  const progress = plan.output.to === "file" && !plan.quiet &&
+      (plan.forceProgress || context.stderrIsTerminal)
+    ? new Progress((text) => context.writeErr(text), () => context.monotonicNow())
+    : undefined;
+  const started = context.monotonicNow();
+  let result: DownloadResult;
+  try {
+    result = await download({ ...plan.request, body }, {
+      net: context.net,
+      sinks,
+      note,
+      verbose: plan.verbose ? (line) => context.err(line) : undefined,
+      head: plan.showHead
+        ? (r) => context.writeOut(new TextEncoder().encode(formatHead(r)))
+        : undefined,
+      errorBody: (text) => context.writeErr(text.endsWith("\n") ? text : text + "\n"),
+      progress,
+      sleep: (ms) => context.sleep(ms),
+      random: Math.random,
+      now: () => context.monotonicNow(),
+    });
+  } catch (error) {
+    progress?.finish();
+    const sink = sinks.current;
+    if (sink?.path !== undefined && sink.offset === 0 && sink.resumedFrom === 0) sink.discard();
+    else sink?.close();
+    return failed(error, context);
+  }
+  // The meter's last line ends before anything else is said.
+  progress?.finish();
+  return finish(result, {
+    plan,
+    context,
+    note,
+    seconds: (context.monotonicNow() - started) / 1000,
+  });
 }
 
-function formatHead(response: Response): string {
-  const lines = [`HTTP/1.1 ${response.status} ${response.statusText}`];
-  for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
-  return lines.join("\r\n") + "\r\n\r\n";
+/** Sinks for the plan's output; node:crypto is loaded only when a checksum is wanted. */
+async function openSinks(plan: GetDownloadPlan, context: CommandContext): Promise<SinkProvider> {
+  // node:crypto alone costs Bun a few ms of start-up.
+  const createHash = plan.hashNames.length > 0
+    ? (await import("node:crypto")).createHash
+    : undefined;
+  const hashing = { hashNames: plan.hashNames, createHash };
+  return plan.output.to === "stdout"
+    ? stdoutSinks((chunk) => context.writeOut(chunk), hashing)
+    : fileSinks(plan.output.path, { ...plan.output, ...hashing });
+}
+
+/** Verifies the checksums, then makes the result final (or discards it). */
+function finish(
+  result: DownloadResult,
+  run: {
+    plan: GetDownloadPlan;
+    context: CommandContext;
+    note(line: string): void;
+    seconds: number;
+  },
+): number {
+  const { plan, context } = run;
+  const sink = result.sink;
+  for (const [name, wanted] of Object.entries(plan.expect) as [HashName, string][]) {
+    const got = result.digests.get(name);
+    if (got === wanted) continue;
+    sink?.discard();
+    const where = sink?.path !== undefined ? `; ${sink.path} left untouched, nothing saved` : "";
+    context.err(
+      `netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`,
+    );
+    return EXIT.CHECKSUM_MISMATCH;
+  }
+  try {
+    sink?.commit();
+  } catch (error) {
+    return failed(error, context);
+  }
+  if (sink?.path === undefined) return EXIT.OK;
+  run.note(`saved ${sink.path} (${formatBytes(result.bytes)})`);
+  if (plan.json) {
+    context.out(JSON.stringify({
+      url: plan.request.url.href,
+      final_url: result.finalUrl.href,
+      status: result.status,
+      bytes: result.bytes,
+      path: sink.path,
+      sha256: result.digests.get("sha256"),
+      seconds: Number(run.seconds.toFixed(3)),
+      resumed_from: result.resumedFrom,
+    }));
+  }
+  return EXIT.OK;
+}
+
+/** An expected failure as one line and its exit code; anything else is a bug. */
+function failed(error: unknown, context: CommandContext): number {
+  if (!(error instanceof DownloadError)) throw error;
+  const hint = error.exitCode !== EXIT.CERTIFICATE
+    ? ""
+    : context.net.insecureTls
+    ? " (-k skips the check)"
+    : " (under Deno, -k needs --unsafely-ignore-certificate-errors)";
+  context.err(`netkit get: ${error.message}${hint}`);
+  return error.exitCode;
 }
 
 /** The `get` command. */
-export const getCommand: Command = { usage: USAGE, run };
+export const getCommand: Command = {
+  usage: USAGE,
+  run: (args, context) => runGet(parseGetArgs(args, context.env), context),
+};

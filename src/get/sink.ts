@@ -1,9 +1,9 @@
 /**
- * Where a download's bytes go: standard output, or a file written atomically
- * through `FILE.part` (renamed into place only when the whole body arrived
- * and its checksum matched). The `.part` and a small `FILE.part.json` with the
- * validators of the response it came from stay behind after a failure, so a
- * retry or a later `-C` resumes instead of starting over.
+ * A download's file written atomically through `FILE.part` (renamed into
+ * place only when the whole body arrived and its checksum matched). The
+ * `.part` and a small `FILE.part.json` with the validators of the response
+ * it came from stay behind after a failure, so a retry or a later `-C`
+ * resumes instead of starting over.
  *
  * @module
  */
@@ -19,23 +19,21 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from "node:fs";
 import type { Hash } from "node:crypto";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
+import type { Validators } from "./validators.ts";
+import {
+  digestsOf,
+  hashers,
+  type HashFactory,
+  type HashName,
+  writeAll,
+  writeError,
+} from "./_sink_helpers.ts";
 
-/** Checksums computed over the whole body, including resumed bytes. */
-export type HashName = "sha256" | "sha512";
-
-/** What a resumed download must match: the response the `.part` came from. */
-export interface Validators {
-  url?: string;
-  etag?: string;
-  lastModified?: string;
-  /** The complete length of the body. */
-  length?: number;
-}
+export type { HashFactory, HashName };
 
 /** A destination for a body. */
 export interface Sink {
@@ -47,6 +45,8 @@ export interface Sink {
   validators: Validators;
   /** Whether delivered bytes can be taken back (a 200 to a range request restarts). */
   readonly canRestart: boolean;
+  /** The file the result lands in, if it is a renamed `.part` (for messages and `--json`). */
+  readonly path?: string;
   write(chunk: Uint8Array): void;
   /** Forgets the delivered bytes. */
   restart(): void;
@@ -62,105 +62,6 @@ export interface Sink {
   close(): void;
 }
 
-/** Makes a hash (node:crypto's createHash), loaded by the caller only when a checksum is wanted. */
-export type HashFactory = (name: HashName) => Hash;
-
-function hashers(names: HashName[], create?: HashFactory): Map<HashName, Hash> {
-  if (names.length > 0 && !create) throw new TypeError("Cannot hash without a hash factory");
-  return new Map(names.map((name) => [name, create!(name)]));
-}
-
-/**
- * Writes all of `chunk` to `fd` (at `position`, or at the file offset when null).
- *
- * @throws {Error} the errno error of a failed write (ENOSPC, EPIPE…)
- */
-export function writeAll(fd: number, chunk: Uint8Array, position: number | null = null): void {
-  let done = 0;
-  while (done < chunk.length) {
-    done += writeSync(
-      fd,
-      chunk,
-      done,
-      chunk.length - done,
-      position === null ? null : position + done,
-    );
-  }
-}
-
-function writeError(error: unknown, what: string): DownloadError {
-  const e = error as { code?: string; message?: string };
-  const reason = e.code === "ENOSPC"
-    ? "no space left on device"
-    : e.code === "EACCES" || e.code === "EPERM"
-    ? "permission denied"
-    : e.code === "EPIPE"
-    ? "the reader closed the pipe"
-    : e.code === "ENOENT"
-    ? "no such folder"
-    : e.message ?? String(error);
-  return new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${what}: ${reason}`, {
-    cause: error,
-  });
-}
-
-/**
- * Writes the body as it arrives to standard output, or to a file that is not
- * a regular file (`/dev/null`, a FIFO, a device): renaming a `.part` over
- * such a file would replace it, so it is written in place.
- */
-export class StreamSink implements Sink {
-  #fd: number;
-  #label: string;
-  #offset = 0;
-  #hashes: Map<HashName, Hash>;
-  readonly resumedFrom = 0;
-  validators: Validators = {};
-  /**
-   * @param fd where to write (1 for standard output)
-   * @param label how messages name it
-   */
-  constructor(fd: number, label: string, hashNames: HashName[], createHash?: HashFactory) {
-    this.#fd = fd;
-    this.#label = label;
-    this.#hashes = hashers(hashNames, createHash);
-  }
-  get offset(): number {
-    return this.#offset;
-  }
-  get canRestart(): boolean {
-    return this.#offset === 0;
-  }
-  write(chunk: Uint8Array): void {
-    try {
-      writeAll(this.#fd, chunk, null);
-    } catch (error) {
-      throw writeError(error, this.#label);
-    }
-    for (const hash of this.#hashes.values()) hash.update(chunk);
-    this.#offset += chunk.length;
-  }
-  restart(): void {
-    if (this.#offset !== 0) throw new Error(`Cannot take back bytes written to ${this.#label}`);
-  }
-  saveValidators(validators: Validators): void {
-    this.validators = validators;
-  }
-  digests(): Map<HashName, string> {
-    return new Map([...this.#hashes].map(([name, hash]) => [name, hash.copy().digest("hex")]));
-  }
-  commit(): void {
-    this.close();
-  }
-  discard(): void {
-    this.close();
-  }
-  close(): void {
-    if (this.#fd > 2) closeSync(this.#fd);
-    this.#fd = -1;
-  }
-}
-
 /** Options for {@linkcode FileSink.open}. */
 export interface FileSinkOptions {
   /** Replace an existing target. */
@@ -171,7 +72,27 @@ export interface FileSinkOptions {
   createHash?: HashFactory;
 }
 
-/** Writes the body to `FILE.part`, renamed to FILE when complete. */
+/**
+ * Writes the body to `FILE.part`, renamed to FILE when complete.
+ *
+ * @example
+ * ```ts
+ * import { FileSink } from "./sink.ts";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "netkit-doc-"));
+ * try {
+ *   const sink = FileSink.open(join(dir, "f.txt"), { force: false, resume: false, hashNames: [] });
+ *   sink.write(new TextEncoder().encode("body"));
+ *   sink.commit();
+ *   console.assert(readFileSync(join(dir, "f.txt"), "utf8") === "body");
+ * } finally {
+ *   rmSync(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class FileSink implements Sink {
   readonly path: string;
   readonly partPath: string;
@@ -263,7 +184,7 @@ export class FileSink implements Sink {
   }
 
   digests(): Map<HashName, string> {
-    return new Map([...this.#hashes].map(([name, hash]) => [name, hash.copy().digest("hex")]));
+    return digestsOf(this.#hashes);
   }
 
   commit(): void {
@@ -316,7 +237,15 @@ export class FileSink implements Sink {
  * Refuses to replace an existing `path` unless told to (`--force`, or `-C`
  * to continue it).
  *
+ * @param path the target
+ * @param options whether replacing (or continuing) it was asked for
  * @throws {DownloadError} FILE_EXISTS
+ * @example
+ * ```ts
+ * import { refuseToReplace } from "./sink.ts";
+ *
+ * refuseToReplace("any.txt", { force: true, resume: false }); // allowed: no throw
+ * ```
  */
 export function refuseToReplace(path: string, options: { force: boolean; resume: boolean }): void {
   if (options.force || options.resume) return;

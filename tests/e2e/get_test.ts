@@ -23,10 +23,12 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import process from "node:process";
 import {
   have,
@@ -40,6 +42,7 @@ import {
   startNetkit,
   TARGET,
 } from "../_helpers.ts";
+import { selectAdapter } from "../../src/net/select.ts";
 
 const HAVE_PYTHON = have("python3");
 const HAVE_NGINX = have("nginx");
@@ -58,6 +61,56 @@ let python: { base: string; child: ChildProcess } | undefined;
 let nginx: { base: string; child: ChildProcess } | undefined;
 let serveHttp: RunningServer | undefined;
 let serveHttpBase = "";
+
+/** What a compressing server sends: the same text in every coding. */
+const CODED_TEXT = "hello, compressed world\n".repeat(300);
+const ENCODERS: Record<string, (text: string) => Uint8Array> = {
+  gzip: (text) => gzipSync(text),
+  deflate: (text) => deflateSync(text),
+  "deflate-raw": (text) => deflateRawSync(text),
+  br: (text) => brotliCompressSync(text),
+};
+const wireName = (coding: string) => coding === "deflate-raw" ? "deflate" : coding;
+
+/**
+ * Serves CODED_TEXT in `?coding=` when the request accepts it (or always,
+ * with `&force`), identity otherwise.
+ */
+async function startCodedServer(): Promise<{ base: string; server: http.Server }> {
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url!, "http://x");
+    const coding = url.searchParams.get("coding") ?? "gzip";
+    const accepted = String(request.headers["accept-encoding"] ?? "");
+    if (url.searchParams.has("force") || accepted.includes(wireName(coding))) {
+      const body = ENCODERS[coding](CODED_TEXT);
+      response.writeHead(200, {
+        "content-encoding": wireName(coding),
+        "content-length": body.length,
+      });
+      response.end(body);
+    } else {
+      response.writeHead(200, { "content-length": Buffer.byteLength(CODED_TEXT) });
+      response.end(CODED_TEXT);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { base: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, server };
+}
+
+/**
+ * The adapter contract of issue 9: net.fetch never decodes a content coding.
+ * Until src/net/ keeps it on this runtime, get cannot tell decoded bytes from
+ * the server's, and the tests that depend on it say so instead of failing.
+ */
+async function probeAdapterDecodes(base: string): Promise<string | false> {
+  const response = await selectAdapter().fetch(new URL(`${base}/?coding=gzip&force`), {
+    headers: { "accept-encoding": "gzip" },
+  });
+  const received = (await response.arrayBuffer()).byteLength;
+  return received === Number(response.headers.get("content-length"))
+    ? false
+    : "net.fetch still decodes content codings on this runtime (the src/net/ contract change of issue 9 has not landed)";
+}
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const fileSha = (path: string) => sha256(readFileSync(path));
@@ -233,8 +286,15 @@ after(async () => {
   peer?.child.stdin?.end();
   await Promise.all([stop(peer?.child), stop(python?.child), stop(nginx?.child)]);
   await serveHttp?.stop();
+  coded.server.closeAllConnections();
+  await new Promise((resolve) => coded.server.close(resolve));
   rmSync(root, { recursive: true, force: true });
 });
+
+// Started before the tests are declared: whether they can run depends on it.
+const coded = await startCodedServer();
+/** Why the content-coding tests cannot run here, if they cannot. */
+const adapterDecodes = await probeAdapterDecodes(coded.base);
 
 const noPeer = HAVE_PYTHON ? false : "python3 is not installed";
 const noNginx = HAVE_NGINX ? false : "nginx is not installed";
@@ -289,7 +349,7 @@ test(`[${TARGET}] get from nginx: 256 MiB with -O, and a resume (-C) of a partia
   assert.ok(!existsSync(join(dir, "data.bin.part")));
 });
 
-test(`[${TARGET}] get from netkit serve-http: a range resume, gzip decoded only on stdout`, {
+test(`[${TARGET}] get from netkit serve-http: a range resume`, {
   skip: noPeer,
 }, async () => {
   const dir = workDir("serve-http");
@@ -298,7 +358,12 @@ test(`[${TARGET}] get from netkit serve-http: a range resume, gzip decoded only 
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(JSON.parse(resumed.stdout).resumed_from, 123_457);
   assert.equal(fileSha(join(dir, "data.bin")), dataSha);
+});
 
+test(`[${TARGET}] get from netkit serve-http: gzip decoded only on stdout`, {
+  skip: adapterDecodes,
+}, async () => {
+  const dir = workDir("serve-http-gzip");
   const page = readFileSync(join(www, "page.html"), "utf8");
   const decoded = await get([`${serveHttpBase}/page.html`, "-i"]);
   assert.equal(decoded.code, 0, decoded.stderr);
@@ -307,6 +372,56 @@ test(`[${TARGET}] get from netkit serve-http: a range resume, gzip decoded only 
   const saved = await get([`${serveHttpBase}/page.html`, "-o", "page.html"], { cwd: dir });
   assert.equal(saved.code, 0, saved.stderr);
   assert.equal(readFileSync(join(dir, "page.html"), "utf8"), page, "a file gets identity bytes");
+});
+
+test(`[${TARGET}] content codings: stdout decodes gzip, deflate, raw deflate and br`, {
+  skip: adapterDecodes,
+}, async () => {
+  for (const coding of Object.keys(ENCODERS)) {
+    const result = await get([`${coded.base}/?coding=${coding}`]);
+    assert.equal(result.code, 0, `${coding}: ${result.stderr}`);
+    assert.equal(result.stdout, CODED_TEXT, coding);
+  }
+});
+
+test(`[${TARGET}] content codings: a user-set Accept-Encoding gets the server's bytes`, {
+  skip: adapterDecodes,
+}, async () => {
+  const dir = workDir("coded-user");
+  for (const coding of Object.keys(ENCODERS)) {
+    const sent = ENCODERS[coding](CODED_TEXT);
+    const header = `Accept-Encoding: ${wireName(coding)}`;
+    // -o - : standard output, byte for byte, with the checksum over the bytes as sent.
+    const stdout = await get([
+      `${coded.base}/?coding=${coding}`,
+      "-H",
+      header,
+      "-o",
+      "-",
+      "--sha256",
+      sha256(sent),
+    ]);
+    assert.equal(stdout.code, 0, `${coding}: ${stdout.stderr}`);
+    const file = await get([`${coded.base}/?coding=${coding}`, "-H", header, "-o", coding], {
+      cwd: dir,
+    });
+    assert.equal(file.code, 0, `${coding}: ${file.stderr}`);
+    assert.equal(fileSha(join(dir, coding)), sha256(sent), coding);
+  }
+});
+
+test(`[${TARGET}] content codings: a file gets the bytes as sent, even unasked for`, {
+  skip: adapterDecodes,
+}, async () => {
+  const dir = workDir("coded-file");
+  for (const coding of Object.keys(ENCODERS)) {
+    const sent = ENCODERS[coding](CODED_TEXT);
+    const url = `${coded.base}/?coding=${coding}&force`;
+    const result = await get([url, "-o", coding, "--sha256", sha256(sent), "--json"], { cwd: dir });
+    assert.equal(result.code, 0, `${coding}: ${result.stderr}`);
+    assert.equal(JSON.parse(result.stdout).bytes, sent.length, "the bytes on the wire");
+    assert.equal(fileSha(join(dir, coding)), sha256(sent), coding);
+  }
 });
 
 // --- a misbehaving server, one failure at a time ---------------------------
@@ -611,6 +726,9 @@ test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C comple
   assert.equal(fileSha(join(dir, "k.bin")), dataSha);
   // The meter starts at the resumed offset and knows the whole length.
   assert.match(resumed.stderr, /\/ 1\.0 MiB\s+100%/);
+  // The meter's last line ends before "saved", and nothing redraws after it.
+  // deno-lint-ignore no-control-regex
+  assert.match(resumed.stderr, /100%[^\r\n]*\u001b\[K\nnetkit get: saved \S*k\.bin \(1\.0 MiB\)\n$/);
 });
 
 test(`[${TARGET}] HTTP_PROXY is honoured, and NO_PROXY bypasses it`, { skip: noPeer }, async () => {
@@ -674,11 +792,14 @@ test(`[${TARGET}] exit codes: 6 unresolved, 7 refused, 2 for usage and bad URLs`
   assert.equal(refused.code, 7, refused.stderr);
 
   for (
-    const args of [["ftp://example.com/x"], ["http://"], [], ["-C", "http://x/"], [
-      "--sha256",
-      "xyz",
-      "http://x/",
-    ]]
+    const args of [
+      ["ftp://example.com/x"],
+      ["http://"],
+      [],
+      ["-C", "http://x/"],
+      ["--sha256", "xyz", "http://x/"],
+      ["-d", "a", "--data-binary", "@b", "http://x/"],
+    ]
   ) {
     const bad = await get(args);
     assert.equal(bad.code, 2, `${args.join(" ")}: ${bad.stderr}`);

@@ -1,0 +1,126 @@
+/**
+ * Chooses where a body goes: standard output, `-o FILE` (through a `.part`,
+ * or in place for a FIFO or device), or `-O` (named once the final
+ * response is known, from its URL or Content-Disposition).
+ *
+ * @module
+ */
+import { closeSync, existsSync, openSync, realpathSync, statSync } from "node:fs";
+import { EXIT } from "../cli/exit_codes.ts";
+import { DownloadError } from "./errors.ts";
+import { fileNameFromDisposition, fileNameFromUrl } from "./file_name.ts";
+import { FileSink, type FileSinkOptions, refuseToReplace, type Sink } from "./sink.ts";
+import { StreamSink } from "./stream_sink.ts";
+import { type HashFactory, type HashName, writeAll } from "./_sink_helpers.ts";
+
+/** Where the body goes, decided when the final response's head is known. */
+export interface SinkProvider {
+  /** The sink already chosen (after the first response), if any. */
+  current?: Sink;
+  /**
+   * Chooses the sink for this response; the name may depend on the final
+   * URL or on Content-Disposition.
+   */
+  open(finalUrl: URL, response: Response): Sink;
+  /** Whether a sink for `response` would already hold bytes to resume from. */
+  wouldResume(finalUrl: URL, response: Response): boolean;
+}
+
+/** Options for {@linkcode stdoutSinks}. */
+export interface StdoutSinksOptions {
+  hashNames: HashName[];
+  createHash?: HashFactory;
+}
+
+/**
+ * The body on standard output, through `write` (the context's writeOut).
+ *
+ * @param write writes all of a chunk, or throws the errno error
+ * @param options what to hash
+ * @returns a provider whose sink is always the same stream
+ * @example
+ * ```ts
+ * import { stdoutSinks } from "./sink_provider.ts";
+ *
+ * const sinks = stdoutSinks(() => {}, { hashNames: [] });
+ * console.assert(sinks.current !== undefined && !sinks.wouldResume(new URL("http://h/"), new Response()));
+ * ```
+ */
+export function stdoutSinks(
+  write: (chunk: Uint8Array) => void,
+  options: StdoutSinksOptions,
+): SinkProvider {
+  const sink = new StreamSink({ write, label: "to standard output", ...options });
+  return { current: sink, open: () => sink, wouldResume: () => false };
+}
+
+/** Options for {@linkcode fileSinks}. */
+export interface FileSinksOptions extends FileSinkOptions {
+  /** With `-O`: prefer the server's Content-Disposition name. */
+  fromHeader: boolean;
+}
+
+/**
+ * Sinks for `-o FILE` (`path`) or `-O` (`path` undefined).
+ *
+ * @param path the file `-o` names, or undefined for `-O`
+ * @param options replace, resume, name from header, hashes
+ * @returns the provider
+ * @throws {DownloadError} 111 when FILE exists, 23 when a device cannot be opened
+ * @example
+ * ```ts
+ * import { fileSinks } from "./sink_provider.ts";
+ *
+ * const sinks = fileSinks(undefined, { force: false, resume: false, fromHeader: false, hashNames: [] });
+ * console.assert(sinks.current === undefined); // -O: named after the final response
+ * ```
+ */
+export function fileSinks(path: string | undefined, options: FileSinksOptions): SinkProvider {
+  const open = (name: string): Sink => FileSink.open(name, options);
+  const hasPartial = (name: string) => existsSync(`${name}.part`) || existsSync(name);
+  if (path === undefined) {
+    const nameFor = (finalUrl: URL, response: Response): string => {
+      const disposition = response.headers.get("content-disposition");
+      const named = options.fromHeader && disposition
+        ? fileNameFromDisposition(disposition)
+        : undefined;
+      return named ?? fileNameFromUrl(finalUrl);
+    };
+    return {
+      open: (finalUrl, response) => open(nameFor(finalUrl, response)),
+      wouldResume: (finalUrl, response) =>
+        options.resume && hasPartial(nameFor(finalUrl, response)),
+    };
+  }
+  const existing = existsSync(path) ? statSync(path) : undefined;
+  if (existing && !existing.isFile() && !existing.isDirectory()) return deviceSinks(path, options);
+  if (existing) refuseToReplace(path, options);
+  // A symlink stays a symlink: its target is what gets replaced.
+  const target = existing ? realpathSync(path) : path;
+  // Open now only to resume (the request then carries Range at once); a
+  // fresh download creates its .part when the response is a success.
+  return {
+    current: options.resume && hasPartial(target) ? open(target) : undefined,
+    open: () => open(target),
+    wouldResume: () => false,
+  };
+}
+
+/** /dev/null, a FIFO, a device: written in place, never replaced by a rename. */
+function deviceSinks(path: string, options: FileSinkOptions): SinkProvider {
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error);
+    throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
+  }
+  const sink = new StreamSink({
+    write: (chunk) => writeAll(fd, chunk),
+    close: () => closeSync(fd),
+    label: path,
+    hashNames: options.hashNames,
+    createHash: options.createHash,
+  });
+  return { current: sink, open: () => sink, wouldResume: () => false };
+}

@@ -1,0 +1,78 @@
+/**
+ * What a resumed download must match: the validators of the response a
+ * `.part` came from, and the `If-Range` value they give (RFC 9110 §13.1.5).
+ *
+ * @module
+ */
+
+/** What a resumed download must match: the response the `.part` came from. */
+export interface Validators {
+  url?: string;
+  etag?: string;
+  lastModified?: string;
+  /** The complete length of the body. */
+  length?: number;
+}
+
+/**
+ * The declared `Content-Length` of a response, when it is a plain number.
+ *
+ * @param response the response
+ * @returns the length in bytes on the wire, or undefined
+ * @example
+ * ```ts
+ * import { contentLength } from "./validators.ts";
+ *
+ * const response = new Response("abc", { headers: { "content-length": "3" } });
+ * console.assert(contentLength(response) === 3);
+ * ```
+ */
+export function contentLength(response: Response): number | undefined {
+  const value = response.headers.get("content-length");
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The validators of `response`, fetched from `url`. The length is kept only
+ * for a `200` without a content coding (it is then the file's length).
+ *
+ * @param url the final URL
+ * @param response the response
+ * @returns URL, ETag, Last-Modified and length, as far as known
+ * @example
+ * ```ts
+ * import { validatorsOf } from "./validators.ts";
+ *
+ * const response = new Response("abc", { headers: { etag: '"v1"', "content-length": "3" } });
+ * const v = validatorsOf(new URL("http://example.com/f"), response);
+ * console.assert(v.etag === '"v1"' && v.length === 3);
+ * ```
+ */
+export function validatorsOf(url: URL, response: Response): Validators {
+  const v: Validators = { url: url.href };
+  const etag = response.headers.get("etag");
+  const lastModified = response.headers.get("last-modified");
+  if (etag) v.etag = etag;
+  if (lastModified) v.lastModified = lastModified;
+  const length = response.status === 200 ? contentLength(response) : undefined;
+  if (length !== undefined && !response.headers.has("content-encoding")) v.length = length;
+  return v;
+}
+
+/**
+ * RFC 9110 §13.1.5: `If-Range` takes a strong ETag or a Last-Modified date.
+ *
+ * @param v the validators of the partial file
+ * @returns the header value, or undefined when there is none to send
+ * @example
+ * ```ts
+ * import { ifRangeValidator } from "./validators.ts";
+ *
+ * console.assert(ifRangeValidator({ etag: '"a"' }) === '"a"');
+ * console.assert(ifRangeValidator({ etag: 'W/"a"' }) === undefined);
+ * ```
+ */
+export function ifRangeValidator(v: Validators): string | undefined {
+  if (v.etag && !v.etag.startsWith("W/")) return v.etag;
+  return v.lastModified;
+}
