@@ -69,7 +69,12 @@ export async function negotiate(
   options: NegotiateOptions,
 ): Promise<Representation> {
   const file = source.look.file;
-  const identity = { ...source, onTheFly: false, validator: file.validator };
+  const identity = {
+    path: source.path,
+    look: source.look,
+    onTheFly: false,
+    validator: file.validator,
+  };
   if (!file.compressible) return identity;
   const accepted = acceptedEncodings(headers.get("accept-encoding"));
   if (accepted.size === 0) return identity;

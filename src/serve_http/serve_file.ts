@@ -71,7 +71,7 @@ export async function serveFile(
   // Only a compressible file has other representations (and a promise to wait for).
   const chosen: Representation = range.kind === "whole" && file.compressible
     ? await negotiate(request.headers, source, options)
-    : { ...source, onTheFly: false, validator: file.validator };
+    : { path: source.path, look: source.look, onTheFly: false, validator: file.validator };
   const headers: [string, string][] = [
     ["last-modified", chosen.validator.lastModified],
     ["cache-control", options.cacheControl],
