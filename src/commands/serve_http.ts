@@ -236,7 +236,7 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   const scheme = tls ? "https" : "http";
   context.err(`listening on ${scheme}://${formatHostPort(server.addr.hostname, server.addr.port)}`);
   context.err(`serving ${root}`);
-  for (const url of localUrls(scheme, server.addr.hostname, server.addr.port)) {
+  for (const url of localUrls(scheme, server.addr)) {
     context.err(`  ${url}`);
   }
   const signal = await stopped;
@@ -269,7 +269,8 @@ function parseAuth(text: string, env: Readonly<Record<string, string | undefined
 }
 
 /** The URLs to print: each local address when listening on all of them. */
-function localUrls(scheme: string, hostname: string, port: number): string[] {
+function localUrls(scheme: string, addr: { hostname: string; port: number }): string[] {
+  const { hostname, port } = addr;
   const all = hostname === "::" || hostname === "0.0.0.0";
   const addresses = all
     ? Object.values(networkInterfaces()).flat().flatMap((a) =>

@@ -79,6 +79,6 @@ export class HeaderPolicy {
         ["access-control-max-age", "86400"],
       );
     }
-    return respond(null, 204, headers);
+    return respond(null, headers, { status: 204 });
   }
 }

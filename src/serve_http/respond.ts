@@ -6,6 +6,12 @@
  */
 import { STATUS_TEXT } from "../fmt/status_text.ts";
 
+/** Options for {@linkcode respond}. */
+export interface RespondOptions {
+  /** The status code. @default 200 */
+  status: number;
+}
+
 /**
  * A response with these headers, appended to the new response's own (so a
  * string body, which brings its own Content-Type, must not get another). On Deno
@@ -14,24 +20,24 @@ import { STATUS_TEXT } from "../fmt/status_text.ts";
  * both cost the same.
  *
  * @param body the body, or null
- * @param status the status code
  * @param headers name/value pairs, appended in order
+ * @param options the status, when not 200
  * @returns the response
  * @example
  * ```ts
  * import { respond } from "./respond.ts";
  *
  * const body = new TextEncoder().encode("hi");
- * const response = respond(body, 200, [["content-type", "text/plain"]]);
+ * const response = respond(body, [["content-type", "text/plain"]]);
  * console.assert(response.headers.get("content-type") === "text/plain");
  * ```
  */
 export function respond(
   body: BodyInit | null,
-  status: number,
   headers: readonly (readonly [string, string])[],
+  options?: RespondOptions,
 ): Response {
-  const response = status === 200 ? new Response(body) : new Response(body, { status });
+  const response = options ? new Response(body, options) : new Response(body);
   for (const [name, value] of headers) response.headers.append(name, value);
   return response;
 }

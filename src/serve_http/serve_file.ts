@@ -80,12 +80,14 @@ export async function serveFile(
   ];
   if (!chosen.onTheFly) headers.push(["accept-ranges", "bytes"]);
   if (file.compressible) headers.push(["vary", "accept-encoding"]);
-  if (isNotModified(request.headers, chosen.validator)) return respond(null, 304, headers);
+  if (isNotModified(request.headers, chosen.validator)) {
+    return respond(null, headers, { status: 304 });
+  }
   headers.push(["content-type", file.type]);
   const head = request.method === "HEAD";
   if (range.kind === "unsatisfiable") {
     headers.push(["content-range", `bytes */${info.size}`]);
-    return respond(null, 416, headers);
+    return respond(null, headers, { status: 416 });
   }
   if (range.kind === "partial") {
     headers.push(
@@ -93,23 +95,20 @@ export async function serveFile(
       ["content-length", String(range.end - range.start + 1)],
     );
     const bytes = head ? null : await body(chosen, { ...range, size: info.size }, options);
-    return respond(bytes, 206, headers);
+    return respond(bytes, headers, { status: 206 });
   }
   if (chosen.coding) headers.push(["content-encoding", chosen.coding]);
   const size = chosen.look.info.size;
   const whole = { start: 0, end: size - 1, size, ignoresRange: rangeHeader !== null };
   if (chosen.onTheFly) {
-    if (head) return respond(null, 200, headers);
+    if (head) return respond(null, headers);
     const bytes = await body(chosen, { ...whole, ignoresRange: true }, options);
-    return respond(
-      new Response(bytes).body!.pipeThrough(new CompressionStream("gzip")),
-      200,
-      headers,
-    );
+    const gzipped = new Response(bytes).body!.pipeThrough(new CompressionStream("gzip"));
+    return respond(gzipped, headers);
   }
   headers.push(["content-length", String(size)]);
-  if (head || size === 0) return respond(null, 200, headers);
-  return respond(await body(chosen, whole, options), 200, headers);
+  if (head || size === 0) return respond(null, headers);
+  return respond(await body(chosen, whole, options), headers);
 }
 
 /** Bytes start…end of a representation's file: from memory when small, else from the adapter. */

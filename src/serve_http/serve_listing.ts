@@ -71,7 +71,7 @@ export async function serveListing(
     });
   }
   if (prefersJson(request.headers.get("accept"))) {
-    return listingResponse(request, renderListingJson(entries), "application/json");
+    return listingResponse(request, { text: renderListingJson(entries), type: "application/json" });
   }
   const query = requestUrl(request).searchParams;
   const key = SORT_KEYS.find((k) => k === query.get("sort")) ?? "name";
@@ -79,11 +79,12 @@ export async function serveListing(
     key,
     descending: query.get("order") === "desc",
   });
-  return listingResponse(request, html, "text/html");
+  return listingResponse(request, { text: html, type: "text/html" });
 }
 
 /** The listing's response; a HEAD gets the GET's headers, Content-Length included, and no body. */
-function listingResponse(request: Request, text: string, type: string): Response {
+function listingResponse(request: Request, body: { text: string; type: string }): Response {
+  const { text, type } = body;
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     "vary": "accept",
