@@ -17,8 +17,6 @@ import { serveFile } from "./serve_file.ts";
 import { serveListing } from "./serve_listing.ts";
 import { isFileLook, StatCache } from "./stat_cache.ts";
 
-export { REVALIDATE_MS } from "./stat_cache.ts";
-
 /** Options for {@linkcode createFileHandler}. */
 export interface FileHandlerOptions {
   /** The folder to serve; must be an absolute, real (symlink-free) path. */
@@ -48,7 +46,7 @@ export interface FileHandlerOptions {
   /**
    * How long, in milliseconds, what a look at a path found (and a small
    * file's bytes) is reused before the path is looked at again; 0 looks on
-   * every request. @default {@linkcode REVALIDATE_MS}
+   * every request. @default 1000 (`REVALIDATE_MS` of stat_cache.ts)
    */
   revalidateMs?: number;
 }
