@@ -5,7 +5,6 @@
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import process from "node:process";
 import { EXIT } from "../cli/exit_codes.ts";
 import {
   formatHostPort,
@@ -16,13 +15,17 @@ import {
   UsageError,
 } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
-import type { HttpServer } from "../net/types.ts";
-import { NetError } from "../net/errors.ts";
+import { type Credentials, parseCredentials } from "../cli/credentials.ts";
+import { ALL_INTERFACES, listenFailure, listenOnFirstHost } from "../cli/listen.ts";
 import { createFileHandler } from "../serve_http/handler.ts";
 import { type LogFormat, withAccessLog } from "../serve_http/access_log.ts";
 
 /** Environment variable `--auth USER` reads the password from. */
 export const PASSWORD_ENV = "NETKIT_HTTP_PASSWORD";
+/** The port serve-http listens on by default (python -m http.server's). */
+const DEFAULT_PORT = 8000;
+/** The port suggested when the one asked for is busy. */
+const SUGGESTED_PORT = 8080;
 /** How long in-flight responses may run on after SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -46,7 +49,9 @@ Options:
       --spa             answer unknown paths without an extension with
                         /index.html and 200 (single-page apps)
       --auth USER[:PW]  require HTTP Basic auth; with USER alone the password
-                        comes from $${PASSWORD_ENV} (keeps it out of ps)
+                        comes from $${PASSWORD_ENV} (keeps it out of ps).
+                        An empty password (USER: or an empty variable) is
+                        refused: anyone who knew the user name would get in
       --tls-cert FILE   serve HTTPS with this PEM certificate chain ...
       --tls-key FILE    ... and this PEM private key
       --log FORMAT      access log on stdout: common (default), combined, json, off
@@ -55,7 +60,8 @@ Options:
 Files: index.html for folders, listings otherwise (HTML, or JSON when the
 request's Accept prefers application/json); ETag and Last-Modified with 304s;
 single byte ranges (206/416; a request for several ranges gets the whole
-file); precompressed FILE.br / FILE.gz siblings when the client accepts them.
+file); precompressed FILE.br / FILE.gz siblings when the client accepts them,
+each with its own ETag, so compressed responses revalidate with 304 too.
 
 Timeouts: on Bun, idle and half-sent connections are closed after 10 s. On
 Deno the runtime has no such timeout (its HTTP server offers none); idle
@@ -67,105 +73,170 @@ ${SHUTDOWN_GRACE_MS / 1000} s, then exit 0.
 Exit codes: 0 stopped by a signal, 1 could not start (port in use, permission
 denied, bad address, DIR or TLS files unreadable), 2 usage error.`;
 
-async function run(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    port: { type: "string", short: "p" },
-    host: { type: "string" },
-    "no-listing": { type: "boolean" },
-    dotfiles: { type: "boolean" },
-    "follow-symlinks": { type: "boolean" },
-    cache: { type: "string" },
-    "no-compress": { type: "boolean" },
-    cors: { type: "boolean" },
-    header: { type: "string", short: "H", multiple: true },
-    spa: { type: "boolean" },
-    auth: { type: "string" },
-    "tls-cert": { type: "string" },
-    "tls-key": { type: "string" },
-    log: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    context.out(USAGE);
-    return EXIT.OK;
-  }
+/** What `serve-http` was asked to do: every flag, checked, nothing opened yet. */
+export interface ServeHttpPlan {
+  /** `--help`: print the usage and stop (nothing else is set). */
+  help: boolean;
+  /** The folder to serve, as given. */
+  dir: string;
+  port: number;
+  /** Hosts to try in order: the first that works is used. */
+  hosts: readonly string[];
+  listing: boolean;
+  dotfiles: boolean;
+  followSymlinks: boolean;
+  /** `--cache`: max-age in seconds; undefined sends no-cache. */
+  cacheSeconds?: number;
+  compress: boolean;
+  cors: boolean;
+  headers: [string, string][];
+  spa: boolean;
+  auth?: Credentials;
+  /** PEM files for HTTPS. */
+  tls?: { certFile: string; keyFile: string };
+  log: LogFormat;
+}
+
+const OPTIONS = {
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  "no-listing": { type: "boolean" },
+  dotfiles: { type: "boolean" },
+  "follow-symlinks": { type: "boolean" },
+  cache: { type: "string" },
+  "no-compress": { type: "boolean" },
+  cors: { type: "boolean" },
+  header: { type: "string", short: "H", multiple: true },
+  spa: { type: "boolean" },
+  auth: { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  log: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Reads serve-http's arguments into a plan. Pure: the folder and the TLS
+ * files are opened by {@linkcode runServeHttp}.
+ *
+ * @param args the arguments after `serve-http`
+ * @param env the environment (`NETKIT_HTTP_PASSWORD` for `--auth USER`)
+ * @returns the plan
+ * @throws {UsageError} for a bad flag or value
+ * @example
+ * ```ts
+ * import { parseServeHttpArgs } from "./serve_http.ts";
+ *
+ * const plan = parseServeHttpArgs(["www", "-p", "0", "--auth", "ann"], { NETKIT_HTTP_PASSWORD: "pw" });
+ * console.assert(plan.dir === "www" && plan.port === 0 && plan.auth?.password === "pw");
+ * console.assert(plan.hosts.includes("::") && plan.log === "common");
+ * ```
+ */
+export function parseServeHttpArgs(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServeHttpPlan {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (positionals.length > 1) throw new UsageError("give one folder to serve");
   if (values.host === "") throw new UsageError("--host needs an address");
-  const port = values.port === undefined ? 8000 : parsePort(values.port);
-  const cacheSeconds = values.cache === undefined
-    ? undefined
-    : parseNumber(values.cache, "--cache", { min: 0, max: 31_536_000, integer: true });
-  const headers = (values.header ?? []).map((h) => parseHeader(h));
-  const log = parseLogFormat(values.log ?? "common");
-  const auth = values.auth === undefined ? undefined : parseAuth(values.auth);
   if (Boolean(values["tls-cert"]) !== Boolean(values["tls-key"])) {
     throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  return {
+    help: values.help ?? false,
+    dir: positionals[0] ?? ".",
+    port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
+    hosts: values.host === undefined ? ALL_INTERFACES : [values.host],
+    listing: !values["no-listing"],
+    dotfiles: values.dotfiles ?? false,
+    followSymlinks: values["follow-symlinks"] ?? false,
+    cacheSeconds: values.cache === undefined
+      ? undefined
+      : parseNumber(values.cache, "--cache", { min: 0, max: 31_536_000, integer: true }),
+    compress: !values["no-compress"],
+    cors: values.cors ?? false,
+    headers: (values.header ?? []).map((h) => parseHeader(h)),
+    spa: values.spa ?? false,
+    auth: values.auth === undefined ? undefined : parseAuth(values.auth, env),
+    tls: values["tls-cert"] && values["tls-key"]
+      ? { certFile: values["tls-cert"], keyFile: values["tls-key"] }
+      : undefined,
+    log: parseLogFormat(values.log ?? "common"),
+  };
+}
+
+/**
+ * Serves the plan's folder until SIGINT or SIGTERM.
+ *
+ * @param plan what {@linkcode parseServeHttpArgs} returned
+ * @param context the adapter, output and environment
+ * @returns 0 when stopped by a signal (or after --help), 1 when it could not start
+ * @example
+ * ```ts
+ * import { parseServeHttpArgs, runServeHttp } from "./serve_http.ts";
+ * import { memoryContext } from "../cli/context.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ *
+ * const { context, output } = memoryContext({} as NetAdapter);
+ * const code = await runServeHttp(parseServeHttpArgs(["no/such/folder"], {}), context);
+ * console.assert(code === 1 && output.err[0].includes("no such file or folder"));
+ * ```
+ */
+export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext): Promise<number> {
+  if (plan.help) {
+    context.out(USAGE);
+    return EXIT.OK;
   }
   const fail = (line: string) => {
     context.err(`netkit serve-http: ${line}`);
     return EXIT.FAILURE;
   };
-
-  const dir = positionals[0] ?? ".";
   let root: string;
-  try {
-    root = realpathSync(dir);
-    if (!statSync(root).isDirectory()) return fail(`${dir} is not a folder`);
-  } catch (error) {
-    return fail(`cannot serve ${dir}: ${fsReason(error)}`);
-  }
   let tls: { cert: string; key: string } | undefined;
-  if (values["tls-cert"] && values["tls-key"]) {
-    try {
-      tls = {
-        cert: readFileSync(values["tls-cert"], "utf8"),
-        key: readFileSync(values["tls-key"], "utf8"),
-      };
-    } catch (error) {
-      return fail(`cannot read the TLS files: ${fsReason(error)}`);
-    }
+  try {
+    root = realpathSync(plan.dir);
+    if (!statSync(root).isDirectory()) return fail(`${plan.dir} is not a folder`);
+  } catch (error) {
+    return fail(`cannot serve ${plan.dir}: ${fsReason(error)}`);
   }
-
+  try {
+    tls = plan.tls && {
+      cert: readFileSync(plan.tls.certFile, "utf8"),
+      key: readFileSync(plan.tls.keyFile, "utf8"),
+    };
+  } catch (error) {
+    return fail(`cannot read the TLS files: ${fsReason(error)}`);
+  }
   const files = createFileHandler({
+    ...plan,
     root,
     fileBody: context.net.fileBody,
     fs: context.net.fs,
-    listing: !values["no-listing"],
-    dotfiles: values.dotfiles,
-    followSymlinks: values["follow-symlinks"],
-    cacheSeconds,
-    compress: !values["no-compress"],
-    cors: values.cors,
-    headers,
-    spa: values.spa,
-    auth,
   });
-  const accessLog = log === "off"
+  const accessLog = plan.log === "off"
     ? undefined
-    : withAccessLog(files, { format: log, write: context.out });
+    : withAccessLog(files, { format: plan.log, write: context.out });
   const handler = accessLog?.handler ?? files;
 
   let off = () => {};
   const stopped = new Promise<string>((resolve) => {
     off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
   });
-  const hosts = values.host === undefined ? ["::", "0.0.0.0"] : [values.host];
-  let server: HttpServer | undefined;
-  for (let i = 0; !server; i++) {
-    try {
-      server = await context.net.serveHttp({ hostname: hosts[i], port, handler, tls });
-    } catch (error) {
-      const noIpv6 = error instanceof NetError &&
-        (error.code === "EAFNOSUPPORT" || error.code === "EADDRNOTAVAIL");
-      if (noIpv6 && i + 1 < hosts.length) continue;
-      off();
-      return fail(bindFailure(error, hosts[0], port, Boolean(tls)));
-    }
+  let server;
+  try {
+    server = await listenOnFirstHost(
+      plan.hosts,
+      (hostname) => context.net.serveHttp({ hostname, port: plan.port, handler, tls }),
+    );
+  } catch (error) {
+    off();
+    const hint = tls ? "check --tls-cert and --tls-key" : undefined;
+    return fail(listenFailure(error, plan.port, { suggestPort: SUGGESTED_PORT, hint }));
   }
   const scheme = tls ? "https" : "http";
   context.err(`listening on ${scheme}://${formatHostPort(server.addr.hostname, server.addr.port)}`);
   context.err(`serving ${root}`);
-  for (const url of localUrls(scheme, server.addr.hostname, server.addr.port)) {
+  for (const url of localUrls(scheme, server.addr)) {
     context.err(`  ${url}`);
   }
   const signal = await stopped;
@@ -181,21 +252,25 @@ function parseLogFormat(text: string): LogFormat {
   throw new UsageError(`--log must be common, combined, json or off (got '${text}')`);
 }
 
-function parseAuth(text: string): { user: string; password: string } {
-  const colon = text.indexOf(":");
-  const user = colon < 0 ? text : text.slice(0, colon);
-  const password = colon < 0 ? process.env[PASSWORD_ENV] : text.slice(colon + 1);
-  if (user === "") throw new UsageError("--auth needs a user name");
-  if (password === undefined || password === "") {
+/**
+ * `--auth USER[:PW]` by the one credentials rule, then refused when the
+ * password is empty: on a server that would let in anyone who knew the name.
+ */
+function parseAuth(text: string, env: Readonly<Record<string, string | undefined>>): Credentials {
+  const credentials = parseCredentials(text, { flag: "--auth", envName: PASSWORD_ENV, env });
+  if (credentials.password === "") {
+    const user = credentials.user;
     throw new UsageError(
-      `--auth ${user} needs a password: --auth ${user}:PASSWORD or $${PASSWORD_ENV}`,
+      `--auth ${user} has an empty password, which would let in anyone who knows the name ` +
+        `(give one: --auth ${user}:PASSWORD or $${PASSWORD_ENV})`,
     );
   }
-  return { user, password };
+  return credentials;
 }
 
 /** The URLs to print: each local address when listening on all of them. */
-function localUrls(scheme: string, hostname: string, port: number): string[] {
+function localUrls(scheme: string, addr: { hostname: string; port: number }): string[] {
+  const { hostname, port } = addr;
   const all = hostname === "::" || hostname === "0.0.0.0";
   const addresses = all
     ? Object.values(networkInterfaces()).flat().flatMap((a) =>
@@ -213,32 +288,17 @@ function fsReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function bindFailure(error: unknown, host: string, port: number, tls: boolean): string {
-  const where = formatHostPort(host, port);
-  if (!(error instanceof NetError)) {
-    const message = error instanceof Error ? error.message : String(error);
-    return tls
-      ? `cannot serve HTTPS on ${where}: ${message} (check --tls-cert and --tls-key)`
-      : `cannot listen on ${where}: ${message}`;
-  }
-  switch (error.code) {
-    case "EADDRINUSE":
-      return `cannot listen on ${where}: port ${port} is already in use; pick another with --port 8080 (or --port 0 for any free port)`;
-    case "EACCES":
-      return `cannot listen on ${where}: permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE, or use --port 8000`;
-    case "EADDRNOTAVAIL":
-      return `cannot listen on ${where}: ${host} is not an address of this machine; leave out --host to listen on all`;
-    case "ENOTFOUND":
-      return `cannot listen on ${where}: '${host}' is not an address or a known host name`;
-    default:
-      return tls
-        ? `cannot serve HTTPS on ${where}: ${error.message} (check --tls-cert and --tls-key)`
-        : `cannot listen on ${where}: ${error.message}`;
-  }
-}
-
-/** The `serve-http` subcommand. */
+/**
+ * The `serve-http` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { serveHttpCommand } from "./serve_http.ts";
+ *
+ * console.assert(serveHttpCommand.usage.startsWith("Usage: netkit serve-http"));
+ * ```
+ */
 export const serveHttpCommand: Command = {
   usage: USAGE,
-  run,
+  run: (args, context) => runServeHttp(parseServeHttpArgs(args, context.env), context),
 };

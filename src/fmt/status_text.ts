@@ -16,6 +16,9 @@
  * ```
  */
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  /** RFC 9110 §15.3.1 */ 200: "OK",
+  /** RFC 9110 §15.3.5 */ 204: "No Content",
+  /** RFC 9110 §15.3.7 */ 206: "Partial Content",
   /** RFC 9110 §15.4.2 */ 301: "Moved Permanently",
   /** RFC 9110 §15.4.3 */ 302: "Found",
   /** RFC 9110 §15.4.4 */ 303: "See Other",

@@ -4,6 +4,7 @@
  * @module
  */
 import type { HttpHandler } from "../net/types.ts";
+import { authenticatedUser } from "./auth.ts";
 
 /** Log formats `--log` accepts. */
 export type LogFormat = "common" | "combined" | "json" | "off";
@@ -26,7 +27,18 @@ export interface AccessRecord {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Escapes control characters, quotes and backslashes, so one request is one line. */
+/**
+ * Escapes control characters, quotes and backslashes, so one request is one line.
+ *
+ * @param text a field
+ * @returns the field, with `\xNN` for each such character
+ * @example
+ * ```ts
+ * import { escapeLogField } from "./access_log.ts";
+ *
+ * console.assert(escapeLogField('a"b\n') === "a\\x22b\\x0a");
+ * ```
+ */
 export function escapeLogField(text: string): string {
   return text.replace(
     // deno-lint-ignore no-control-regex -- control characters are exactly what is escaped
@@ -48,6 +60,22 @@ function clfDate(date: Date): string {
  * @param record the request
  * @param format common, combined or json
  * @returns the line, without a newline
+ * @example
+ * ```ts
+ * import { formatAccessLog } from "./access_log.ts";
+ *
+ * const line = formatAccessLog({
+ *   remote: "192.0.2.7",
+ *   user: "ann",
+ *   time: new Date("2026-11-22T10:15:02Z"),
+ *   method: "GET",
+ *   target: "/a.txt",
+ *   status: 200,
+ *   bytes: 13,
+ *   durationMs: 1,
+ * }, "common");
+ * console.assert(line === '192.0.2.7 - ann [22/Nov/2026:10:15:02 +0000] "GET /a.txt HTTP/1.1" 200 13');
+ * ```
  */
 export function formatAccessLog(record: AccessRecord, format: Exclude<LogFormat, "off">): string {
   if (format === "json") {
@@ -100,10 +128,14 @@ const LOG_BATCH_LINES = 512;
  * @returns the logging handler, and `flush` to write what waits
  * @example
  * ```ts
- * const log = withAccessLog(files, { format: "common", write: console.log });
- * await net.serveHttp({ hostname: "::", port: 8000, handler: log.handler });
- * // ... on shutdown
- * log.flush();
+ * import { withAccessLog } from "./access_log.ts";
+ *
+ * const lines: string[] = [];
+ * const log = withAccessLog(() => new Response("hi"), { format: "common", write: (t) => lines.push(t) });
+ * const remoteAddr = { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 };
+ * await log.handler(new Request("http://localhost/a?b"), { remoteAddr });
+ * log.flush(); // on shutdown
+ * console.assert(lines[0].includes('"GET /a?b HTTP/1.1" 200'));
  * ```
  */
 export function withAccessLog(
@@ -123,15 +155,18 @@ export function withAccessLog(
   const logging: HttpHandler = async (request, info) => {
     const started = performance.now();
     const response = await handler(request, info);
-    // The target as requested: the URL after its origin.
+    // The target as requested: the URL after its origin (Bun gives only the
+    // path for an HTTP/1.0 request without Host).
     const url = request.url;
+    const target = url.startsWith("/") ? url : url.slice(url.indexOf("/", url.indexOf("//") + 2));
     const length = response.headers.get("content-length");
     const detailed = options.format !== "common";
     lines.push(formatAccessLog({
       remote: info.remoteAddr.hostname,
+      user: authenticatedUser(request),
       time: new Date(),
       method: request.method,
-      target: url.slice(url.indexOf("/", url.indexOf("//") + 2)),
+      target,
       status: response.status,
       bytes: length === null || request.method === "HEAD" ? undefined : Number(length),
       referer: detailed ? request.headers.get("referer") : undefined,

@@ -5,6 +5,49 @@
  */
 
 const encoder = new TextEncoder();
+/** The user each request that passed {@linkcode authenticate} proved to be. */
+const users = new WeakMap<Request, string>();
+
+/**
+ * Checks a request's Basic credentials and, when they are right, remembers
+ * its user for {@linkcode authenticatedUser} (the access log's `user`).
+ *
+ * @param request the request
+ * @param expected the user and password to accept
+ * @returns true when they match
+ * @example
+ * ```ts
+ * import { authenticate, authenticatedUser } from "./auth.ts";
+ *
+ * const request = new Request("http://x/", { headers: { authorization: `Basic ${btoa("ann:pw")}` } });
+ * console.assert(await authenticate(request, { user: "ann", password: "pw" }));
+ * console.assert(authenticatedUser(request) === "ann");
+ * ```
+ */
+export async function authenticate(
+  request: Request,
+  expected: { user: string; password: string },
+): Promise<boolean> {
+  const ok = await checkBasicAuth(request.headers.get("authorization"), expected);
+  if (ok) users.set(request, expected.user);
+  return ok;
+}
+
+/**
+ * The user a request authenticated as, if it did.
+ *
+ * @param request the request
+ * @returns the user name, or undefined
+ * @example
+ * ```ts
+ * import { authenticatedUser } from "./auth.ts";
+ *
+ * console.assert(authenticatedUser(new Request("http://x/")) === undefined);
+ * ```
+ */
+export function authenticatedUser(request: Request): string | undefined {
+  return users.get(request);
+}
 
 /**
  * Whether an Authorization header carries the expected user and password.
@@ -14,6 +57,14 @@ const encoder = new TextEncoder();
  * @param header the request's Authorization header, or null
  * @param expected the user and password to accept
  * @returns true when they match
+ * @example
+ * ```ts
+ * import { checkBasicAuth } from "./auth.ts";
+ *
+ * const expected = { user: "ann", password: "a:b" };
+ * console.assert(await checkBasicAuth(`Basic ${btoa("ann:a:b")}`, expected));
+ * console.assert(!(await checkBasicAuth(null, expected)));
+ * ```
  */
 export async function checkBasicAuth(
   header: string | null,

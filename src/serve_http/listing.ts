@@ -25,6 +25,16 @@ export type SortKey = "name" | "size" | "mtime";
  * @param key what to sort by
  * @param descending reverse order
  * @returns a sorted copy
+ * @example
+ * ```ts
+ * import { sortEntries } from "./listing.ts";
+ *
+ * const sorted = sortEntries([
+ *   { name: "b.txt", kind: "file", size: 1, mtimeMs: 0 },
+ *   { name: "a", kind: "directory", size: 0, mtimeMs: 0 },
+ * ], "name", false);
+ * console.assert(sorted[0].name === "a");
+ * ```
  */
 export function sortEntries(
   entries: ListingEntry[],
@@ -43,7 +53,18 @@ export function sortEntries(
   });
 }
 
-/** Escapes text for HTML element content and quoted attributes. */
+/**
+ * Escapes text for HTML element content and quoted attributes.
+ *
+ * @param text any text
+ * @returns the text with `&<>"'` as character references
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./listing.ts";
+ *
+ * console.assert(escapeHtml("<b>") === "&#60;b&#62;");
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -60,6 +81,14 @@ function hrefFor(entry: ListingEntry): string {
  * @param entries its visible entries
  * @param sort current sort key and order
  * @returns a complete HTML document
+ * @example
+ * ```ts
+ * import { renderListingHtml } from "./listing.ts";
+ *
+ * const entries = [{ name: "a.txt", kind: "file" as const, size: 1, mtimeMs: 0 }];
+ * const html = renderListingHtml("/docs/", entries, { key: "name", descending: false });
+ * console.assert(html.includes('<a href="a.txt">a.txt</a>'));
+ * ```
  */
 export function renderListingHtml(
   urlPath: string,
@@ -121,6 +150,13 @@ ${up}${rows.join("\n")}
  *
  * @param entries the visible entries
  * @returns a JSON document
+ * @example
+ * ```ts
+ * import { renderListingJson } from "./listing.ts";
+ *
+ * const json = renderListingJson([{ name: "a.txt", kind: "file", size: 1, mtimeMs: 0 }]);
+ * console.assert(JSON.parse(json)[0].type === "file");
+ * ```
  */
 export function renderListingJson(entries: ListingEntry[]): string {
   return JSON.stringify(

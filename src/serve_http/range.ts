@@ -23,9 +23,12 @@ export type RangeDecision =
  * @returns whole, partial or unsatisfiable
  * @example
  * ```ts
- * parseRange("bytes=0-99", 1000); // { kind: "partial", start: 0, end: 99 }
- * parseRange("bytes=-100", 1000); // { kind: "partial", start: 900, end: 999 }
- * parseRange("bytes=2000-", 1000); // { kind: "unsatisfiable" }
+ * import { parseRange } from "./range.ts";
+ *
+ * console.assert(JSON.stringify(parseRange("bytes=0-99", 1000)) === '{"kind":"partial","start":0,"end":99}');
+ * console.assert(JSON.stringify(parseRange("bytes=-100", 1000)) === '{"kind":"partial","start":900,"end":999}');
+ * console.assert(parseRange("bytes=2000-", 1000).kind === "unsatisfiable");
+ * console.assert(parseRange("bytes=5-1", 1000).kind === "whole");
  * ```
  */
 export function parseRange(header: string | null, size: number): RangeDecision {

@@ -35,8 +35,12 @@ export interface ResolvePathOptions {
  * @returns the segments, or a status and a reason
  * @example
  * ```ts
- * resolvePath("/docs/read%20me.txt"); // { ok: true, segments: ["docs", "read me.txt"], trailingSlash: false }
- * resolvePath("/a/..%2f..%2fetc/passwd"); // { ok: false, status: 400, … }
+ * import { resolvePath } from "./resolve_path.ts";
+ *
+ * const found = resolvePath("/docs/read%20me.txt");
+ * console.assert(found.ok && found.segments[1] === "read me.txt" && !found.trailingSlash);
+ * const refused = resolvePath("/a/..%2f..%2fetc/passwd");
+ * console.assert(!refused.ok && refused.status === 400);
  * ```
  */
 export function resolvePath(pathname: string, options: ResolvePathOptions = {}): ResolvedPath {

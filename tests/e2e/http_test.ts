@@ -17,6 +17,7 @@ import { open } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import {
   have,
   run,
@@ -36,6 +37,8 @@ before(async () => {
   writeFileSync(join(root, "hello.txt"), "hello, world\n");
   writeFileSync(join(root, "digits.txt"), "0123456789");
   writeFileSync(join(root, "page.html"), "<p>" + "text ".repeat(2000) + "</p>\n");
+  writeFileSync(join(root, "app.js"), "console.log('plain');\n".repeat(100));
+  writeFileSync(join(root, "app.js.gz"), gzipSync("console.log('plain');\n".repeat(100)));
   writeFileSync(join(root, ".env"), "SECRET=1\n");
   mkdirSync(join(root, "tree", "deep"), { recursive: true });
   writeFileSync(join(root, "tree", "one.txt"), "one\n");
@@ -98,6 +101,67 @@ test(`[${TARGET}] curl -z and If-None-Match get 304`, { skip: noCurl }, async ()
   assert.equal(await status(["-H", `If-None-Match: ${etag}`, `${base}/hello.txt`]), "304");
   assert.equal(await status(["-z", "Tue, 01 Jan 2099 00:00:00 GMT", `${base}/hello.txt`]), "304");
   assert.equal(await status(["-z", "Tue, 01 Jan 2000 00:00:00 GMT", `${base}/hello.txt`]), "200");
+});
+
+test(`[${TARGET}] curl revalidates a gzip response and a precompressed sibling with 304`, {
+  skip: noCurl,
+}, async () => {
+  const status = (args: string[]) => curl(["-o", "/dev/null", "-w", "%{http_code}", ...args]);
+  const gzip = ["-H", "Accept-Encoding: gzip"];
+  for (const path of ["/page.html", "/app.js"]) {
+    const head = await curl([...gzip, "-D", "-", "-o", "/dev/null", `${base}${path}`]);
+    assert.match(head, /content-encoding: gzip/i, path);
+    const etag = /etag: (\S+)/i.exec(head)![1];
+    assert.match(etag, /-gzip"$/, path);
+    assert.equal(await status([...gzip, "-H", `If-None-Match: ${etag}`, `${base}${path}`]), "304");
+    const again = await curl([
+      ...gzip,
+      "-H",
+      `If-None-Match: ${etag}`,
+      "-D",
+      "-",
+      "-o",
+      "/dev/null",
+      `${base}${path}`,
+    ]);
+    assert.match(again, /^HTTP\/1\.1 304/);
+    assert.equal(/etag: (\S+)/i.exec(again)?.[1], etag, "the 304 carries the same ETag");
+    assert.match(again, /vary: accept-encoding/i, "and the same Vary");
+  }
+});
+
+test(`[${TARGET}] an HTTP/1.0 request without Host is answered like any other`, {
+  skip: noCurl,
+}, async () => {
+  // curl -H 'Host:' leaves the header out: the request a person types into nc.
+  assert.equal(await curl(["--http1.0", "-H", "Host:", `${base}/hello.txt`]), "hello, world\n");
+  const port = (server.ports as Record<string, number>).http;
+  const answer = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    socket.setEncoding("latin1").on("data", (d: string) => (text += d));
+    socket.on("error", () => {});
+    socket.on("close", () => resolve(text));
+    setTimeout(() => socket.destroy(), 5000);
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+  });
+  assert.match(answer, /^HTTP\/1\.[01] 200 /);
+});
+
+test(`[${TARGET}] serve-http --auth logs the user name curl -u authenticated as`, {
+  skip: noCurl,
+}, async () => {
+  await using own = await startNetkit(
+    ["serve-http", root, "--host", "127.0.0.1", "--port", "0", "--auth", "ann:pw:1"],
+    { expect: ["http" as "tcp"] },
+  );
+  const ownBase = `http://127.0.0.1:${(own.ports as Record<string, number>).http}`;
+  const status = (args: string[]) => curl(["-o", "/dev/null", "-w", "%{http_code}", ...args]);
+  assert.equal(await status(["-u", "ann:pw:1", `${ownBase}/hello.txt`]), "200");
+  assert.equal(await status(["-u", "ann:wrong", `${ownBase}/digits.txt`]), "401");
+  await own.stop("SIGTERM");
+  assert.match(own.stdout(), / - ann \[[^\]]+\] "GET \/hello\.txt HTTP\/1\.1" 200 13/);
+  assert.match(own.stdout(), / - - \[[^\]]+\] "GET \/digits\.txt HTTP\/1\.1" 401/);
 });
 
 test(

@@ -69,3 +69,41 @@ test("withAccessLog() flush() writes what waits at once, and nothing twice", asy
   log.flush();
   assert.equal(writes.length, 1);
 });
+
+test("withAccessLog() logs the authenticated user with --auth, in every format", async () => {
+  const { authenticate } = await import("../../src/serve_http/auth.ts");
+  const credentials = { user: "ann", password: "pw" };
+  for (const format of ["common", "combined", "json"] as const) {
+    const lines: string[] = [];
+    const log = withAccessLog(async (request) => {
+      const ok = await authenticate(request, credentials);
+      return new Response(ok ? "ok" : "no", { status: ok ? 200 : 401 });
+    }, { format, write: (text) => lines.push(...text.split("\n")) });
+    const authorization = `Basic ${btoa("ann:pw")}`;
+    await log.handler(new Request("http://x/a", { headers: { authorization } }), info);
+    await log.handler(
+      new Request("http://x/b", { headers: { authorization: "Basic eDp5" } }),
+      info,
+    );
+    log.flush();
+    if (format === "json") {
+      assert.deepEqual(lines.map((l) => JSON.parse(l).user), ["ann", null]);
+    } else {
+      assert.match(lines[0], /^192\.0\.2\.7 - ann \[/, format);
+      assert.match(lines[1], /^192\.0\.2\.7 - - \[/, "a wrong password logs no user");
+    }
+  }
+});
+
+test("withAccessLog() logs the target of a request the runtime gave as a bare path", async () => {
+  const lines: string[] = [];
+  const log = withAccessLog(() => new Response("hi"), {
+    format: "common",
+    write: (t) => lines.push(t),
+  });
+  // Bun's request.url for an HTTP/1.0 request without Host.
+  const bare = { url: "/docs/a.txt?x=1", method: "GET", headers: new Headers() } as Request;
+  await log.handler(bare, info);
+  log.flush();
+  assert.match(lines[0], /"GET \/docs\/a\.txt\?x=1 HTTP\/1\.1" 200/);
+});

@@ -95,7 +95,7 @@ test("file handler answers other methods with 405 and Allow", async () => {
   for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
     const response = await handler()("/hello.txt", { method });
     assert.equal(response.status, 405, method);
-    assert.equal(response.headers.get("allow"), "GET, HEAD");
+    assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
   }
 });
 
@@ -423,4 +423,112 @@ test("file handler never serves what a retargeted symlink leads to before it loo
   assert.equal(await (await get("/ttl-link.txt")).text(), "hello, world\n");
   await sleep(400);
   assert.equal((await get("/ttl-link.txt")).status, 404);
+});
+
+test("file handler answers a gzip representation's own ETag in If-None-Match with 304", async () => {
+  const get = handler();
+  const gzip = { "accept-encoding": "gzip" };
+  const sent = await get("/big.txt", { headers: gzip });
+  assert.equal(sent.headers.get("content-encoding"), "gzip");
+  const etag = sent.headers.get("etag")!;
+  assert.match(etag, /-gzip"$/);
+  assert.notEqual(etag, (await get("/big.txt")).headers.get("etag"), "its own tag");
+  const again = await get("/big.txt", { headers: { ...gzip, "if-none-match": etag } });
+  assert.equal(again.status, 304);
+  for (const name of ["etag", "vary", "cache-control", "last-modified"]) {
+    assert.equal(again.headers.get(name), sent.headers.get(name), name);
+  }
+  assert.equal(again.headers.get("content-length"), null);
+  assert.equal(await again.text(), "");
+  const listed = await get("/big.txt", { headers: { ...gzip, "if-none-match": `"x", ${etag}` } });
+  assert.equal(listed.status, 304, "a list of tags");
+  // The plain tag names another representation: the client has not got this one.
+  const plain = (await get("/big.txt")).headers.get("etag")!;
+  const other = await get("/big.txt", { headers: { ...gzip, "if-none-match": plain } });
+  assert.equal(other.status, 200);
+  assert.equal(other.headers.get("content-encoding"), "gzip");
+  const star = await get("/big.txt", { headers: { ...gzip, "if-none-match": "*" } });
+  assert.equal(star.status, 304);
+});
+
+test("file handler tags a precompressed sibling from the sibling's own size and time", async () => {
+  writeFileSync(join(root, "lib.js"), "export const a = 1;\n".repeat(100));
+  writeFileSync(join(root, "lib.js.br"), "BR-1");
+  const t1 = new Date("2021-01-01T00:00:00Z");
+  utimesSync(join(root, "lib.js"), t1, t1);
+  utimesSync(join(root, "lib.js.br"), t1, t1);
+  const get = handler({ revalidateMs: 0 });
+  const br = { "accept-encoding": "br" };
+  const first = await get("/lib.js", { headers: br });
+  assert.equal(first.headers.get("content-encoding"), "br");
+  const tag = first.headers.get("etag")!;
+  assert.equal((await get("/lib.js", { headers: { ...br, "if-none-match": tag } })).status, 304);
+  // A rebuilt sibling (same source) is another representation: a new tag, a 200.
+  writeFileSync(join(root, "lib.js.br"), "BR-two");
+  const t2 = new Date("2022-01-01T00:00:00Z");
+  utimesSync(join(root, "lib.js.br"), t2, t2);
+  const rebuilt = await get("/lib.js", { headers: { ...br, "if-none-match": tag } });
+  assert.equal(rebuilt.status, 200);
+  assert.notEqual(rebuilt.headers.get("etag"), tag);
+  assert.equal(rebuilt.headers.get("last-modified"), t2.toUTCString());
+  assert.equal(await rebuilt.text(), "BR-two");
+});
+
+test("file handler applies If-Range only for a strong tag of the bytes the range is of", async () => {
+  const get = handler();
+  const plain = (await get("/big.txt")).headers.get("etag")!;
+  const gzipTag = (await get("/big.txt", { headers: { "accept-encoding": "gzip" } })).headers.get(
+    "etag",
+  )!;
+  const ranged = (ifRange: string) =>
+    get("/big.txt", { headers: { range: "bytes=0-3", "if-range": ifRange } });
+  assert.equal((await ranged(plain)).status, 206);
+  assert.equal((await ranged(`W/${plain}`)).status, 200, "a weak tag never matches");
+  assert.equal((await ranged(gzipTag)).status, 200, "another representation's tag");
+  const lastModified = (await get("/big.txt")).headers.get("last-modified")!;
+  assert.equal((await ranged(lastModified)).status, 206);
+});
+
+test("file handler answers Range on an empty file with 416, and ignores bytes=5-1", async () => {
+  const get = handler();
+  const empty = await get("/empty.txt", { headers: { range: "bytes=0-" } });
+  assert.equal(empty.status, 416);
+  assert.equal(empty.headers.get("content-range"), "bytes */0");
+  const backwards = await get("/digits.bin", { headers: { range: "bytes=5-1" } });
+  assert.equal(backwards.status, 200);
+  assert.equal(await backwards.text(), "0123456789");
+});
+
+test("file handler answers OPTIONS with 204 and Allow, for a path and for *", async () => {
+  for (const path of ["/hello.txt", "/*"]) {
+    const response = await handler()(path, { method: "OPTIONS" });
+    assert.equal(response.status, 204, path);
+    assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
+    assert.equal(response.headers.get("access-control-allow-origin"), null);
+  }
+});
+
+test("file handler status pages carry one Content-Type", async () => {
+  const response = await handler()("/nope.txt");
+  assert.equal(response.status, 404);
+  assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(await response.text(), "404 Not Found\n");
+});
+
+test("file handler answers HEAD for a listing with the GET's headers and no body", async () => {
+  const get = handler();
+  for (const accept of ["text/html", "application/json"]) {
+    const full = await get("/docs/", { headers: { accept } });
+    const body = new Uint8Array(await full.arrayBuffer());
+    const head = await get("/docs/", { method: "HEAD", headers: { accept } });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-type"), full.headers.get("content-type"));
+    assert.equal(head.headers.get("content-length"), String(body.length), accept);
+    assert.equal(await head.text(), "");
+  }
+});
+
+test("file handler refuses a request with several Host headers (joined by the runtime) with 400", async () => {
+  const response = await handler()("/hello.txt", { headers: { host: "a, b" } });
+  assert.equal(response.status, 400);
 });

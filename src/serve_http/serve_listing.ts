@@ -1,0 +1,96 @@
+/**
+ * The response for a folder without index.html: its listing, as HTML or,
+ * when the request's Accept prefers it, as JSON.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { FileSystem } from "../net/types.ts";
+import {
+  type ListingEntry,
+  renderListingHtml,
+  renderListingJson,
+  type SortKey,
+} from "./listing.ts";
+import { requestUrl } from "./locate.ts";
+import { prefersJson } from "./negotiate.ts";
+import type { StatCache } from "./stat_cache.ts";
+
+/** Options for {@linkcode serveListing}. */
+export interface ServeListingOptions {
+  /** Folder names: the adapter's `fs`. */
+  fs: FileSystem;
+  /** Stats entries and refuses symlinks out of the root. */
+  cache: StatCache;
+  /** List dotfiles. */
+  dotfiles: boolean;
+}
+
+const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
+
+/**
+ * Lists a folder: `?sort=name|size|mtime&order=asc|desc` for HTML.
+ *
+ * @param request the request (its Accept and query)
+ * @param folder the folder's path on disk and its decoded URL path (ending in `/`)
+ * @param options the file system, the cache and the dotfile policy
+ * @returns the listing response
+ * @example
+ * ```ts
+ * import { serveListing } from "./serve_listing.ts";
+ * import { StatCache } from "./stat_cache.ts";
+ * import { selectAdapter } from "../net/select.ts";
+ * import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const fs = selectAdapter().fs;
+ * const root = realpathSync(mkdtempSync(join(tmpdir(), "listing-")));
+ * writeFileSync(join(root, "a.txt"), "a");
+ * const request = new Request("http://x/", { headers: { accept: "application/json" } });
+ * const options = { fs, cache: new StatCache({ root, fs }), dotfiles: false };
+ * const response = await serveListing(request, { path: root, urlPath: "/" }, options);
+ * console.assert((await response.json())[0].name === "a.txt");
+ * ```
+ */
+export async function serveListing(
+  request: Request,
+  folder: { path: string; urlPath: string },
+  options: ServeListingOptions,
+): Promise<Response> {
+  const entries: ListingEntry[] = [];
+  for (const name of await options.fs.readDir(folder.path)) {
+    if (name.startsWith(".") && !options.dotfiles) continue;
+    const info = await options.cache.examine(join(folder.path, name)).catch(() => null);
+    if (!info || !(info.isFile || info.isDirectory)) continue;
+    entries.push({
+      name,
+      kind: info.isDirectory ? "directory" : "file",
+      size: info.isDirectory ? 0 : info.size,
+      mtimeMs: info.mtimeMs,
+    });
+  }
+  if (prefersJson(request.headers.get("accept"))) {
+    return listingResponse(request, { text: renderListingJson(entries), type: "application/json" });
+  }
+  const query = requestUrl(request).searchParams;
+  const key = SORT_KEYS.find((k) => k === query.get("sort")) ?? "name";
+  const html = renderListingHtml(folder.urlPath, entries, {
+    key,
+    descending: query.get("order") === "desc",
+  });
+  return listingResponse(request, { text: html, type: "text/html" });
+}
+
+/** The listing's response; a HEAD gets the GET's headers, Content-Length included, and no body. */
+function listingResponse(request: Request, body: { text: string; type: string }): Response {
+  const { text, type } = body;
+  const headers: Record<string, string> = {
+    "cache-control": "no-cache",
+    "vary": "accept",
+    "content-type": `${type}; charset=utf-8`,
+  };
+  if (request.method !== "HEAD") return new Response(text, { headers });
+  headers["content-length"] = String(new TextEncoder().encode(text).length);
+  return new Response(null, { headers });
+}
