@@ -728,7 +728,10 @@ test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C comple
   assert.match(resumed.stderr, /\/ 1\.0 MiB\s+100%/);
   // The meter's last line ends before "saved", and nothing redraws after it.
   // deno-lint-ignore no-control-regex
-  assert.match(resumed.stderr, /100%[^\r\n]*\u001b\[K\nnetkit get: saved \S*k\.bin \(1\.0 MiB\)\n$/);
+  assert.match(
+    resumed.stderr,
+    /100%[^\r\n]*\u001b\[K\nnetkit get: saved \S*k\.bin \(1\.0 MiB\)\n$/,
+  );
 });
 
 test(`[${TARGET}] HTTP_PROXY is honoured, and NO_PROXY bypasses it`, { skip: noPeer }, async () => {
