@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { peerReport } from "../../scripts/_peer_report.ts";
-import { PEERS, peerSkip } from "../_helpers.ts";
+import { have, PEERS, peerSkip } from "../_helpers.ts";
 
 /** Runs `body` with environment variables set, restoring them after. */
 function withEnv(env: Record<string, string | undefined>, body: () => void): void {
@@ -68,4 +68,17 @@ test("peerSkip() with NETKIT_REQUIRE_PEERS=1 throws instead of skipping", () => 
 test("peerSkip() refuses a peer the registry does not list", () => {
   assert.throws(() => peerSkip("no-such-peer"), TypeError);
   assert.ok(Object.values(PEERS).every((peer) => peer.package.length > 0));
+});
+
+test("have() finds a program on a PATH that has no sh", () => {
+  const dir = mkdtempSync(join(tmpdir(), "netkit-have-"));
+  try {
+    symlinkSync(process.execPath, join(dir, "only-program"));
+    withEnv({ PATH: dir }, () => {
+      assert.equal(have("only-program"), true);
+      assert.equal(have("sh"), false);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
