@@ -79,7 +79,12 @@ export const PEERS: Readonly<Record<string, Peer>> = {
     present: () => existsSync(`${ARM64_SYSROOT}/lib/ld-linux-aarch64.so.1`),
   },
   "busybox": { package: "busybox" },
-  "chromium": { package: "chromium", present: () => existsSync(CHROMIUM) },
+  "chromium": {
+    package: "chromium",
+    // Debian's /usr/bin/chromium is a shell script that needs the usual tools on
+    // PATH: where chromium itself is not on PATH, those may be missing too.
+    present: () => existsSync(CHROMIUM) && (!!process.env.CHROMIUM_PATH || have("chromium")),
+  },
   "chronyd": { package: "chrony" },
   "curl": { package: "curl" },
   "dash": { package: "dash" },
