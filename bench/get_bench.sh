@@ -16,14 +16,13 @@
 #
 # Settings (environment): RUNTIMES="binary bun deno"  RUNS=10  WARMUP=2
 #   SMALL_RUNS=40  TIME_LIMIT=600 (the script stops itself after this long)
+#   PIN=auto (auto|yes|no: the downloads on CPU 0, nginx on CPU 1)  NICE=auto
 # Needs: nginx, curl, hyperfine, python3, GNU time (/usr/bin/time).
 # Prints the report (Markdown) on stdout, progress on stderr.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-cd "$ROOT"
-export PATH="$ROOT/node_modules/.bin:$PATH"
+BENCH_NAME=get_bench
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
 RUNTIMES=${RUNTIMES:-binary bun deno}
 RUNS=${RUNS:-10}
@@ -31,36 +30,12 @@ WARMUP=${WARMUP:-2}
 SMALL_RUNS=${SMALL_RUNS:-40}
 TIME_LIMIT=${TIME_LIMIT:-600}
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "get_bench: $*"; exit 1; }
-for tool in nginx curl hyperfine python3 /usr/bin/time; do
-  command -v "$tool" >/dev/null || die "needs '$tool' (apt-get install -y nginx curl hyperfine python3 time)"
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/netkit-get-bench.XXXXXX")
-NGINX_PID=""
-cleanup() {
-  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-# Bounded: whatever happens, the script ends itself.
-( sleep "$TIME_LIMIT"; log "get_bench: time limit reached"; kill -TERM $$ ) 2>/dev/null &
-WATCHDOG=$!
-trap 'kill $WATCHDOG 2>/dev/null; cleanup' EXIT
+need_tools "apt-get install -y nginx curl hyperfine python3 time" nginx curl hyperfine python3 /usr/bin/time
+bench_placement
+bench_watchdog "$TIME_LIMIT"
 
 # --- what runs netkit ---------------------------------------------------------
-declare -A NETKIT
-for runtime in $RUNTIMES; do
-  case $runtime in
-    binary) [[ -x dist/netkit ]] && NETKIT[binary]="$ROOT/dist/netkit" || log "no dist/netkit: skipping binary (npm run build)" ;;
-    bun) NETKIT[bun]="bun $ROOT/main.ts" ;;
-    deno) NETKIT[deno]="deno run -A $ROOT/main.ts" ;;
-    *) die "unknown runtime '$runtime'" ;;
-  esac
-done
-VARIANTS=()
-for runtime in $RUNTIMES; do [[ -n ${NETKIT[$runtime]:-} ]] && VARIANTS+=("$runtime"); done
+netkit_variants
 
 # --- files and nginx -----------------------------------------------------------
 WWW="$TMP/www"
@@ -69,7 +44,7 @@ head -c 1024 /dev/urandom >"$WWW/1k.bin"
 head -c $((64 << 20)) /dev/urandom >"$WWW/64m.bin"
 head -c $((256 << 20)) /dev/urandom >"$WWW/256m.bin"
 truncate -s 1G "$WWW/1g.bin" # sparse: the page cache serves it without a disk
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$TMP/nginx/nginx.conf" <<EOF
 worker_processes 1;
 master_process off;
@@ -86,13 +61,13 @@ http {
     fastcgi_temp_path $TMP/nginx/fastcgi;
     uwsgi_temp_path $TMP/nginx/uwsgi;
     scgi_temp_path $TMP/nginx/scgi;
-    server { listen 127.0.0.1:$PORT; root $WWW; }
+    server { listen 127.0.0.1:$NGINX_PORT; root $WWW; }
 }
 EOF
-nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" &
-NGINX_PID=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/1k.bin" && break; sleep 0.1; done
-BASE="http://127.0.0.1:$PORT"
+start_server nginx "$TMP/nginx/stderr.log" nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" \
+  -c "$TMP/nginx/nginx.conf"
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/1k.bin" && break; sleep 0.1; done
+BASE="http://127.0.0.1:$NGINX_PORT"
 # Warm the page cache so the first contender is not the one that reads the disk.
 cat "$WWW"/*.bin >/dev/null
 
@@ -100,14 +75,14 @@ OUT="$TMP/out/file"
 hyper() { # name runs json -- commands...
   local runs=$1 json=$2
   shift 2
-  hyperfine -N --runs "$runs" --warmup "$WARMUP" --prepare "rm -f $OUT $OUT.part $OUT.part.json" \
+  "${LOADER[@]}" hyperfine -N --runs "$runs" --warmup "$WARMUP" --prepare "rm -f $OUT $OUT.part $OUT.part.json" \
     --export-json "$json" "$@" >&2
 }
 commands() { # file -> hyperfine arguments: curl first, then each variant
   local file=$1
   printf '%s\0' -n curl "curl -s -o $OUT $BASE/$file"
-  for v in "${VARIANTS[@]}"; do
-    printf '%s\0' -n "$v" "${NETKIT[$v]} get $BASE/$file -o $OUT -s"
+  for v in "${NETKITS[@]}"; do
+    printf '%s\0' -n "${v#netkit-}" "${NETKIT_CMD[$v]} get $BASE/$file -o $OUT -s"
   done
 }
 ratios() { # json -> markdown rows: name, mean, ratio to curl
@@ -116,7 +91,7 @@ import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 curl = next(r for r in results if r["command"] == "curl")["mean"]
 for r in results:
-    print(f"| {r['command']} | {r['mean'] * 1000:.1f} ms | ±{r['stddev'] * 1000:.1f} | {r['mean'] / curl:.2f}× |")
+    print(f"| {r['command']} | {r['mean'] * 1000:.1f} ms | ±{(r['stddev'] or 0) * 1000:.1f} | {r['mean'] / curl:.2f}× |")
 PY
 }
 
@@ -130,11 +105,13 @@ hyper "$SMALL_RUNS" "$TMP/small.json" "${SMALL[@]}"
 peak_rss() { # command... -> peak RSS in MB (10^6 bytes)
   rm -f "$OUT" "$OUT.part"
   local kb
-  kb=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1)
+  kb=$("${LOADER[@]}" /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1)
   echo $((kb * 1024 / 1000000))
 }
 
-echo "## get: download speed and memory ($(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -sr))"
+echo "## get: download speed and memory ($(date -u +%Y-%m-%d))"
+echo
+echo "Machine: $(machine_line)."
 echo
 echo "nginx on loopback (sendfile on, access log off); hyperfine -N, $RUNS runs after $WARMUP warm-up for"
 echo "256 MiB, $SMALL_RUNS for 1 KiB. Ratio = mean wall time ÷ curl's (lower is better; target ≤ 1.0× for"
@@ -151,7 +128,7 @@ echo
 echo "| peak RSS (MB) | 64 MiB | 1 GiB |"
 echo "|---|---|---|"
 echo "| curl | $(peak_rss curl -s -o "$OUT" "$BASE/64m.bin") | $(peak_rss curl -s -o "$OUT" "$BASE/1g.bin") |"
-for v in "${VARIANTS[@]}"; do
+for v in "${NETKITS[@]}"; do
   # shellcheck disable=SC2086 # the command is words on purpose
-  echo "| $v | $(peak_rss ${NETKIT[$v]} get "$BASE/64m.bin" -o "$OUT" -s) | $(peak_rss ${NETKIT[$v]} get "$BASE/1g.bin" -o "$OUT" -s) |"
+  echo "| ${v#netkit-} | $(peak_rss ${NETKIT_CMD[$v]} get "$BASE/64m.bin" -o "$OUT" -s) | $(peak_rss ${NETKIT_CMD[$v]} get "$BASE/1g.bin" -o "$OUT" -s) |"
 done

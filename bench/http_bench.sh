@@ -34,10 +34,8 @@
 # Prints the report (Markdown) on stdout, progress on stderr.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-cd "$ROOT"
-export PATH="$ROOT/node_modules/.bin:$PATH"
+BENCH_NAME=http_bench
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -52,12 +50,9 @@ REPS=${REPS:-3}
 WARMUP=${WARMUP:-1}
 CURL_REPS=${CURL_REPS:-7}
 BIG_MIB=${BIG_MIB:-100}
-PIN=${PIN:-auto}
-NICE=${NICE:-auto}
 IDLE_WAIT=${IDLE_WAIT:-30}
 TIME_LIMIT=${TIME_LIMIT:-300}
 RAW_DIR=${RAW_DIR:-}
-HOST=127.0.0.1
 
 # Targets from the project's performance requirements.
 RPS_NGINX_BUN=0.6   # req/s ÷ nginx, Bun (and the Bun-compiled binary)
@@ -66,84 +61,17 @@ RPS_PYTHON=10       # req/s ÷ python http.server, every variant
 BIG_NGINX=0.8       # 100 MiB download speed ÷ nginx, every variant
 RSS_LIMIT_MB=100    # peak RSS after the load, below (MB = 10^6 bytes)
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-  log "http_bench: $*"
-  exit 1
-}
-
-for tool in wrk nginx curl python3 ss; do
-  command -v "$tool" >/dev/null || die "needs '$tool' (apt-get install -y wrk nginx curl python3 iproute2)"
-done
-
-# --- CPU placement ---------------------------------------------------------
-LOADER=() SERVER=()
-if [[ $PIN == auto ]]; then
-  if command -v taskset >/dev/null && (($(nproc) >= 2)); then PIN=yes; else PIN=no; fi
-fi
-if [[ $PIN == yes ]]; then
-  LOADER=(taskset -c 0)
-  SERVER=(taskset -c 1)
-fi
-if [[ $NICE == auto ]]; then
-  if ((EUID == 0)); then NICE=-20; else NICE=0; fi
-fi
-if ((NICE != 0)); then
-  LOADER=(nice -n "$NICE" "${LOADER[@]}")
-  SERVER=(nice -n "$NICE" "${SERVER[@]}")
-fi
-
-# --- process bookkeeping ---------------------------------------------------
-# Every process started here is recorded by PID and stopped on exit.
-declare -A PID=() PORT=() EXIT_CODE=() RSS_START_KB=() RSS_KB=()
-TMP=$(mktemp -d)
-AUTOGROUP_NICE=""
-WATCHDOG=""
-cleanup() {
-  local name
-  [[ -n $WATCHDOG ]] && kill "$WATCHDOG" 2>/dev/null || true
-  for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; done
-  for name in "${!PID[@]}"; do wait "${PID[$name]}" 2>/dev/null || true; done
+need_tools "apt-get install -y wrk nginx curl python3 iproute2" wrk nginx curl python3 ss
+bench_placement
+bench_watchdog "$TIME_LIMIT"
+declare -A RSS_START_KB=() RSS_KB=()
+bench_cleanup_hook() {
   if [[ -n $RAW_DIR && -d $TMP/raw ]]; then
     mkdir -p "$RAW_DIR" && cp -r "$TMP/raw/." "$RAW_DIR/" 2>/dev/null || true
   fi
-  rm -rf "$TMP"
-  if [[ -n $AUTOGROUP_NICE ]]; then echo "$AUTOGROUP_NICE" >"/proc/$$/autogroup" 2>/dev/null || true; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "http_bench: stopped (TERM, or TIME_LIMIT=${TIME_LIMIT}s reached)"; exit 124' TERM
-# A hard bound on the whole run: the watchdog sends TERM to this shell.
-(
-  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-  sleep "$TIME_LIMIT" &
-  sleeper=$!
-  wait "$sleeper"
-  kill -TERM $$ 2>/dev/null
-) &
-WATCHDOG=$!
-if ((NICE != 0)) && [[ -w /proc/$$/autogroup ]]; then
-  old=$(awk '{print $NF}' "/proc/$$/autogroup")
-  if echo "$NICE" >"/proc/$$/autogroup" 2>/dev/null; then AUTOGROUP_NICE=$old; fi
-fi
 mkdir -p "$TMP/raw"
 
-CLK_TCK=$(getconf CLK_TCK)
-peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-# CPU time (user + system, all threads) of a process, in clock ticks.
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
-# Busy CPU time of the whole machine, in ticks: user, nice, system and steal
-# (idle, iowait and interrupt time left out: the loopback traffic itself shows
-# up as softirq time, and that is no one else's).
-busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $9; exit }' /proc/stat; }
-# How busy the machine is, in % of one CPU, over one second.
-busy_pct() {
-  local b0 b1
-  b0=$(busy_ticks)
-  sleep 1
-  b1=$(busy_ticks)
-  echo $(((b1 - b0) * 100 / CLK_TCK))
-}
 # snapshot PID : "server_ticks machine_busy_ticks loader_seconds epoch" on stdout.
 # Call it as `snapshot PID >FILE`, never in $(...): `times` (the CPU time of this
 # shell's finished children, i.e. of the loader that just ran) reads zero in a subshell.
@@ -164,19 +92,6 @@ cpu_between() {
       printf "%.0f %.0f %.3f %.3f\n", srv / el * 100, o / el * 100, o, el
     }'
 }
-median() { sort -g | awk '{ a[++n] = $1 } END { if (!n) print "-"; else print n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'; }
-
-# A TCP port nobody listens on, below the ephemeral range wrk and curl use.
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    if ! ss -Htan | awk '{print $4}' | grep -q ":$port\$"; then
-      echo "$port"
-      return
-    fi
-  done
-}
 
 # Waits until a GET of the small file answers 200, up to ~15 s.
 wait_http() {
@@ -191,44 +106,8 @@ wait_http() {
   return 1
 }
 
-stop_server() {
-  local name=$1 pid=${PID[$1]} code=0
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || code=$?
-  EXIT_CODE[$name]=$code
-  unset "PID[$name]"
-}
-
 # --- what to run -----------------------------------------------------------
-NETKITS=()
-BINARY_NOTE=""
-for rt in $RUNTIMES; do
-  case $rt in
-  bun)
-    command -v bun >/dev/null || die "bun not found (npm install)"
-    NETKITS+=(netkit-bun)
-    ;;
-  deno)
-    command -v deno >/dev/null || die "deno not found (npm install)"
-    NETKITS+=(netkit-deno)
-    ;;
-  binary)
-    if [[ -x dist/netkit ]]; then
-      NETKITS+=(netkit-binary)
-      newer=$(find main.ts src -name '*.ts' -newer dist/netkit 2>/dev/null | head -n1)
-      if [[ -n $newer ]]; then
-        BINARY_NOTE="warning: dist/netkit is older than $newer (and maybe other sources): it may not be the code measured under Bun and Deno; rebuild with \`bun scripts/build.ts\`."
-        log "$BINARY_NOTE"
-      fi
-    else
-      BINARY_NOTE="dist/netkit not found, so it was not measured (build it with \`bun scripts/build.ts\`)."
-      log "$BINARY_NOTE"
-    fi
-    ;;
-  *) die "unknown netkit variant '$rt' (bun, deno, binary)" ;;
-  esac
-done
-((${#NETKITS[@]} > 0)) || die "no netkit variant to measure"
+netkit_variants
 SERVERS=(nginx python "${NETKITS[@]}")
 BIG_SERVERS=(nginx "${NETKITS[@]}")
 
@@ -284,8 +163,7 @@ http {
     }
 }
 EOF
-    "${SERVER[@]}" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
-    PID[nginx]=$!
+    start_server nginx "$dir/stdout.log" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
     if wait_http "$port" "${PID[nginx]}"; then
       PORT[nginx]=$port
       log "nginx: $HOST:$port (pid ${PID[nginx]})"
@@ -301,8 +179,7 @@ start_python() {
   local attempt port
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    "${SERVER[@]}" python3 -m http.server --bind "$HOST" "$port" --directory "$DATA" >/dev/null 2>&1 &
-    PID[python]=$!
+    start_server python /dev/null python3 -m http.server --bind "$HOST" "$port" --directory "$DATA"
     if wait_http "$port" "${PID[python]}"; then
       PORT[python]=$port
       log "python http.server: $HOST:$port (pid ${PID[python]})"
@@ -315,17 +192,10 @@ start_python() {
 
 # start_netkit NAME COMMAND... : serve-http of the test folder on a free port.
 start_netkit() {
-  local name=$1 err="$TMP/raw/$1.stderr" i port=""
+  local name=$1 err="$TMP/raw/$1.stderr" port
   shift
-  "${SERVER[@]}" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log off >/dev/null 2>"$err" &
-  PID[$name]=$!
-  for ((i = 0; i < 300; i++)); do
-    port=$(sed -n "s|^listening on http://$HOST:\([0-9][0-9]*\)\$|\1|p" "$err" | head -n1)
-    [[ -n $port ]] && break
-    kill -0 "${PID[$name]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n $port ]] || {
+  start_server "$name" "$err" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log off
+  port=$(wait_for_port "$err" http "${PID[$name]}") || {
     cat "$err" >&2
     die "$name: serve-http did not start"
   }
@@ -337,11 +207,8 @@ start_netkit() {
 start_nginx
 start_python
 for name in "${NETKITS[@]}"; do
-  case $name in
-  netkit-bun) start_netkit "$name" bun main.ts ;;
-  netkit-deno) start_netkit "$name" deno run -A main.ts ;;
-  netkit-binary) start_netkit "$name" dist/netkit ;;
-  esac
+  # shellcheck disable=SC2086 # the command is words on purpose
+  start_netkit "$name" ${NETKIT_CMD[$name]}
   RSS_START_KB[$name]=$(peak_rss_kb "${PID[$name]}")
 done
 
@@ -455,7 +322,6 @@ BUN_VERSION=$(bun --version 2>/dev/null || echo "?")
 DENO_VERSION=$(deno --version 2>/dev/null | awk 'NR == 1 {print $2}')
 WRK_VERSION=$({ wrk -v 2>&1 || true; } | awk 'NR == 1 { sub(/^debian\//, "", $2); print $2 }') # wrk -v exits 1
 CURL_VERSION=$(curl --version | awk 'NR == 1 {print $2}')
-CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
 BINARY_INFO=""
 if [[ " ${NETKITS[*]} " == *" netkit-binary "* ]]; then
@@ -470,13 +336,13 @@ FAILURES=0
 {
   echo "### serve-http benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "- Machine: $(nproc) CPUs, $CPU_MODEL, Linux $(uname -r)"
+  echo "- Machine: $(machine_line)"
   echo "- netkit $COMMIT under Bun $BUN_VERSION and Deno $DENO_VERSION$BINARY_INFO"
   echo "- Anchors: nginx $NGINX_VERSION (one process, sendfile on, access_log off, keepalive_requests 1000000)," \
     "python $PYTHON_VERSION \`-m http.server\` (HTTP/1.0: one connection per request)"
   echo "- Load: wrk $WRK_VERSION \`-t$THREADS -c$CONNS -d${DURATION}s\` on a 1 KiB file, keep-alive," \
     "median of $REPS runs after a ${WARMUP} s warm-up; curl $CURL_VERSION, ${BIG_MIB} MiB file, median of $CURL_REPS fetches after one uncounted"
-  echo "- Placement: loader on CPU 0, server on CPU 1 (pinning: $PIN), nice $NICE; machine ${BUSY_BEFORE}% busy (of one CPU) before the start"
+  echo "- Machine ${BUSY_BEFORE}% busy (of one CPU) before the start"
   [[ -n $BINARY_NOTE ]] && echo "- $BINARY_NOTE"
   echo
   echo "1 KiB file, requests/s. Non-2xx and socket errors: sums over all runs, warm-up included" \

@@ -25,6 +25,7 @@
 #                    gets the same value for the duration (restored on exit).
 #   QUERY_RUNS=40    timed runs of query-time and of rdate
 #   RUNTIMES="bun deno binary"   which netkit variants to run (binary = dist/netkit)
+#   TIME_LIMIT=900   the script stops itself (and its servers) after this long
 #
 # Needs: cc, xinetd, rdate; bun and deno from node_modules/.bin (npm install);
 # hyperfine for the client timing (falls back to a plain loop without it).
@@ -33,10 +34,8 @@
 # loader output is kept in bench/out/run-<timestamp>/.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-cd "$ROOT"
-export PATH="$ROOT/node_modules/.bin:$PATH"
+BENCH_NAME=time_bench
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
@@ -44,11 +43,8 @@ ROUNDS=${ROUNDS:-4}
 SOAK=${SOAK:-10}
 TCP_CONC=${TCP_CONC:-32}
 UDP_WINDOW=${UDP_WINDOW:-32}
-PIN=${PIN:-auto}
-NICE=${NICE:-auto}
 QUERY_RUNS=${QUERY_RUNS:-40}
 RUNTIMES=${RUNTIMES:-bun deno binary}
-HOST=127.0.0.1
 
 # Targets from the project's performance requirements.
 TCP_TARGET=0.9         # serve-time TCP replies/s ÷ xinetd
@@ -57,15 +53,7 @@ UDP_TARGET_DENO=0.3    # the same under Deno
 QUERY_TARGET=6         # query-time wall time ÷ rdate -p, at most
 RSS_LIMIT_MIB=80       # serve-time peak RSS under load, below
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-  log "time_bench: $*"
-  exit 1
-}
-
-for tool in cc xinetd rdate ss; do
-  command -v "$tool" >/dev/null || die "needs '$tool' (apt-get install -y gcc xinetd rdate iproute2)"
-done
+need_tools "apt-get install -y gcc xinetd rdate iproute2" cc xinetd rdate ss
 
 OUT="$BENCH_DIR/out"
 RUN_DIR="$OUT/run-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -75,81 +63,9 @@ CSERVER="$OUT/udp_time_server"
 cc -O2 -Wall -o "$LOAD" "$BENCH_DIR/time_load.c" -lm
 cc -O2 -Wall -o "$CSERVER" "$BENCH_DIR/udp_time_server.c"
 
-# --- CPU placement ---------------------------------------------------------
-LOADER_CPU=() SERVER_CPU=()
-if [[ $PIN == auto ]]; then
-  if command -v taskset >/dev/null && (($(nproc) >= 2)); then PIN=yes; else PIN=no; fi
-fi
-if [[ $PIN == yes ]]; then
-  LOADER_CPU=(taskset -c 0)
-  SERVER_CPU=(taskset -c 1)
-fi
-if [[ $NICE == auto ]]; then
-  if ((EUID == 0)); then NICE=-20; else NICE=0; fi
-fi
-if ((NICE != 0)); then
-  LOADER_CPU=(nice -n "$NICE" "${LOADER_CPU[@]}")
-  SERVER_CPU=(nice -n "$NICE" "${SERVER_CPU[@]}")
-fi
-
-# --- process bookkeeping ---------------------------------------------------
-# Every process started here is recorded by PID and stopped on exit.
-declare -A PID=() PORT=() RSS_KB=() EXIT_CODE=()
-TMP=$(mktemp -d)
-cleanup() {
-  local name
-  for name in "${!PID[@]}"; do
-    kill -TERM "${PID[$name]}" 2>/dev/null || true
-  done
-  for name in "${!PID[@]}"; do
-    wait "${PID[$name]}" 2>/dev/null || true
-  done
-  rm -rf "$TMP"
-  if [[ -n $AUTOGROUP_NICE ]]; then echo "$AUTOGROUP_NICE" >"/proc/$$/autogroup" 2>/dev/null || true; fi
-}
-AUTOGROUP_NICE=""
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-if ((NICE != 0)) && [[ -w /proc/$$/autogroup ]]; then
-  old=$(awk '{print $NF}' "/proc/$$/autogroup")
-  if echo "$NICE" >"/proc/$$/autogroup" 2>/dev/null; then AUTOGROUP_NICE=$old; fi
-fi
-
-# Waits until FILE has a line "listening on udp://HOST:PORT" (or tcp), prints PORT.
-wait_for_port() {
-  local file=$1 proto=$2 pid=$3 i
-  for ((i = 0; i < 150; i++)); do
-    local port
-    port=$(sed -n "s|^listening on $proto://.*:\([0-9][0-9]*\)\$|\1|p" "$file" | head -n1)
-    if [[ -n $port ]]; then
-      echo "$port"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
-}
-
-# A port free on both TCP and UDP, below the ephemeral range the loader uses.
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    if ! ss -Htuan | awk '{print $5}' | grep -q ":$port\$"; then
-      echo "$port"
-      return
-    fi
-  done
-}
-
-stop_server() {
-  local name=$1 pid=${PID[$1]} code=0
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || code=$?
-  EXIT_CODE[$name]=$code
-  unset "PID[$name]"
-}
+bench_placement
+bench_watchdog "${TIME_LIMIT:-900}"
+declare -A RSS_KB=()
 
 start_xinetd() {
   local attempt port dir="$TMP/xinetd"
@@ -192,9 +108,8 @@ service time
 }
 EOF
     rm -f "$dir/xinetd.pid"
-    "${SERVER_CPU[@]}" xinetd -dontfork -filelog "$dir/xinetd.log" -f "$dir/xinetd.conf" \
-      -pidfile "$dir/xinetd.pid" 2>>"$dir/xinetd.log" &
-    PID[xinetd]=$!
+    start_server xinetd "$dir/xinetd.stderr" xinetd -dontfork -filelog "$dir/xinetd.log" \
+      -f "$dir/xinetd.conf" -pidfile "$dir/xinetd.pid"
     local i
     for ((i = 0; i < 50; i++)); do
       if rdate -p -o "$port" "$HOST" >/dev/null 2>&1; then
@@ -206,13 +121,12 @@ EOF
     done
     stop_server xinetd
   done
-  cat "$dir/xinetd.log" >&2
+  cat "$dir/xinetd.log" "$dir/xinetd.stderr" >&2
   die "xinetd did not answer on its time port"
 }
 
 start_c_udp() {
-  "${SERVER_CPU[@]}" "$CSERVER" 0 2>"$TMP/c-udp.err" &
-  PID[c-udp]=$!
+  start_server c-udp "$TMP/c-udp.err" "$CSERVER" 0
   PORT[c-udp]=$(wait_for_port "$TMP/c-udp.err" udp "${PID[c-udp]}") || die "udp_time_server did not start"
   log "udp_time_server: $HOST:${PORT[c-udp]} (pid ${PID[c-udp]})"
 }
@@ -221,8 +135,7 @@ start_c_udp() {
 start_netkit() {
   local name=$1
   shift
-  "${SERVER_CPU[@]}" "$@" serve-time --host "$HOST" --port 0 --udp-rate 0 2>"$TMP/$name.err" &
-  PID[$name]=$!
+  start_server "$name" "$TMP/$name.err" "$@" serve-time --host "$HOST" --port 0 --udp-rate 0
   local tcp udp
   tcp=$(wait_for_port "$TMP/$name.err" tcp "${PID[$name]}") || {
     cat "$TMP/$name.err" >&2
@@ -234,55 +147,16 @@ start_netkit() {
   log "$name: serve-time on tcp+udp $HOST:$tcp (pid ${PID[$name]})"
 }
 
-peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-CLK_TCK=$(getconf CLK_TCK)
-# CPU time (user + system, all threads) a process has used, in clock ticks.
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-# Busy CPU time of the whole machine (all CPUs, idle and iowait excluded), in ticks.
-busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-# How busy the machine is before we start, in % of one CPU, over one second.
-idle_check() {
-  local b0 b1
-  b0=$(busy_ticks)
-  sleep 1
-  b1=$(busy_ticks)
-  echo $(((b1 - b0) * 100 / CLK_TCK))
-}
-
 # --- servers ---------------------------------------------------------------
-IDLE_BEFORE=$(idle_check)
+IDLE_BEFORE=$(busy_pct)
 ((IDLE_BEFORE < 10)) || log "warning: the machine is already ${IDLE_BEFORE}% busy; results will be noisy"
-NETKITS=()
-for rt in $RUNTIMES; do
-  case $rt in
-  bun)
-    command -v bun >/dev/null || die "bun not found (npm install)"
-    NETKITS+=(netkit-bun)
-    ;;
-  deno)
-    command -v deno >/dev/null || die "deno not found (npm install)"
-    NETKITS+=(netkit-deno)
-    ;;
-  binary)
-    if [[ -x dist/netkit ]]; then
-      NETKITS+=(netkit-binary)
-    else
-      log "dist/netkit not found: build it with 'bun scripts/build.ts' to include the binary"
-    fi
-    ;;
-  *) die "unknown runtime '$rt' in RUNTIMES" ;;
-  esac
-done
-((${#NETKITS[@]} > 0)) || die "no netkit variant to measure"
+netkit_variants
 
 start_xinetd
 start_c_udp
 for name in "${NETKITS[@]}"; do
-  case $name in
-  netkit-bun) start_netkit "$name" bun main.ts ;;
-  netkit-deno) start_netkit "$name" deno run -A main.ts ;;
-  netkit-binary) start_netkit "$name" dist/netkit ;;
-  esac
+  # shellcheck disable=SC2086 # the command is words on purpose
+  start_netkit "$name" ${NETKIT_CMD[$name]}
 done
 
 # --- load ------------------------------------------------------------------
@@ -296,7 +170,7 @@ measure() {
   c0=$(cpu_ticks "${PID[$name]}")
   b0=$(busy_ticks)
   t0=$EPOCHREALTIME
-  line=$("${LOADER_CPU[@]}" "$LOAD" "$mode" "$HOST" "${PORT[$name]}" "${args[@]}") || true
+  line=$("${LOADER[@]}" "$LOAD" "$mode" "$HOST" "${PORT[$name]}" "${args[@]}") || true
   t1=$EPOCHREALTIME
   b1=$(busy_ticks)
   c1=$(cpu_ticks "${PID[$name]}")
@@ -336,7 +210,7 @@ if ((SOAK > 0)); then
     for mode in tcp udp; do
       args=(-d "$SOAK")
       if [[ $mode == tcp ]]; then args+=(-c "$TCP_CONC"); else args+=(-w "$UDP_WINDOW"); fi
-      line=$("${LOADER_CPU[@]}" "$LOAD" "$mode" "$HOST" "${PORT[$name]}" "${args[@]}") || true
+      line=$("${LOADER[@]}" "$LOAD" "$mode" "$HOST" "${PORT[$name]}" "${args[@]}") || true
       echo "soak server=$name $line" >>"$RUN_DIR/loader.log"
       # Wrong replies count here too.
       echo "$line" | awk -v s="$name" '{
@@ -425,6 +299,8 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 {
   echo "### RFC 868 benchmark, $(date -u +%Y-%m-%d) ($ROUNDS rounds × ${DURATION}s, median round; pinning: $PIN; nice: $NICE)"
+  echo
+  echo "Machine: $(machine_line)."
   echo
   echo "Before the start the machine was $IDLE_BEFORE % busy (of one CPU; near 0 is a quiet machine)." \
     "Server CPU: the share of one CPU the server used under load (median run)." \

@@ -22,7 +22,7 @@ const binaries = ["node_modules/.bin/deno", "node_modules/.bin/bun"];
 if (stale.length > 0 || !binaries.every((b) => existsSync(b))) {
   const what = stale.map(([n, v]) => `${n}@${v}`).join(", ") || "runtime binaries";
   console.error(`netkit: installing pinned packages (${what}) ...`);
-  // npm install honours package-lock.json; npm ci would refuse a lock that
-  // lacks other platforms' optional packages the registry does not carry.
-  execSync("npm install --no-audit --no-fund", { stdio: ["ignore", "ignore", "inherit"] });
+  // npm ci: exactly what package-lock.json lists (it lists every platform's
+  // optional packages, so it matches package.json on any machine).
+  execSync("npm ci --no-audit --no-fund", { stdio: ["ignore", "ignore", "inherit"] });
 }

@@ -1,7 +1,8 @@
 /**
  * The whole test suite, as `npm test` and CI run it:
  *
- *   1. deno fmt --check, deno lint, deno check
+ *   1. deno fmt --check, deno lint, deno check; the doc-comment examples in
+ *      src/ and main.ts, type-checked and run (`deno test --doc`)
  *   2. every test under Deno (end-to-end tests spawn `deno run main.ts`)
  *   3. every test under Bun (end-to-end tests spawn `bun main.ts`)
  *   4. build dist/netkit, run the end-to-end tests against it
@@ -9,25 +10,50 @@
  *      netkit-linux-arm64 under qemu, install.sh
  *   6. with DENORT_BIN set: `deno compile`, end-to-end tests against that binary
  *
- * and a closing line `N passed, N failed, N skipped` over all of them.
- * Exits 1 if anything failed.
+ * and a closing line `N passed, N failed, N skipped` over all of them; before
+ * it, the peers (programs the tests talk to) that were missing, how many tests
+ * each run skipped for them, and the one `apt-get install` line that brings
+ * them. Exits 1 if anything failed. With NETKIT_REQUIRE_PEERS=1 (CI) a missing
+ * peer fails its tests instead.
  *
  * @module
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
-
-interface Tally {
-  passed: number;
-  failed: number;
-  skipped: number;
-}
+import { bunCounts, denoCounts, type Tally } from "./_counts.ts";
+import { peerReport } from "./_peer_report.ts";
 
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
 const problems: string[] = [];
+
+/** Each run's NETKIT_PEER_LOG file, by run: peerSkip() appends a line per skipped test. */
+const peerLogDir = mkdtempSync(join(tmpdir(), "netkit-peers-"));
+const peerLogs = new Map<string, string>();
+
+/** The environment that makes a run log its peer skips to a file of its own. */
+function peerLog(run: string): Record<string, string> {
+  const file = join(peerLogDir, `${peerLogs.size}.jsonl`);
+  peerLogs.set(run, file);
+  return { NETKIT_PEER_LOG: file };
+}
+
+/** What the peer logs say, read once all runs are done. */
+function readPeerLogs(): Record<string, string> {
+  const logs: Record<string, string> = {};
+  for (const [run, file] of peerLogs) {
+    try {
+      logs[run] = readFileSync(file, "utf8");
+    } catch {
+      logs[run] = ""; // nothing skipped
+    }
+  }
+  return logs;
+}
 
 /** Runs a command, echoing its output, and returns its exit code and output. */
 function step(
@@ -84,22 +110,6 @@ function tally(title: string, code: number, counts: Tally | null): void {
   }
 }
 
-/** `ok | 21 passed (3 steps) | 0 failed | 1 ignored` */
-function denoCounts(output: string): Tally | null {
-  const m =
-    /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/
-      .exec(output);
-  return m ? { passed: +m[1], failed: +m[2], skipped: +(m[3] ?? 0) } : null;
-}
-
-/** ` 21 pass` / ` 1 skip` / ` 0 fail` on lines of their own */
-function bunCounts(output: string): Tally | null {
-  const num = (word: string) => Number(new RegExp(`^\\s*(\\d+) ${word}$`, "m").exec(output)?.[1]);
-  const passed = num("pass");
-  if (Number.isNaN(passed)) return null;
-  return { passed, failed: num("fail") || 0, skipped: num("skip") || 0 };
-}
-
 /** The end-to-end tests: they spawn the program, so they also run against each binary. */
 const e2eFiles = testFiles("tests/e2e");
 
@@ -119,6 +129,7 @@ async function buildAndTest(name: string, build: string[], binary: string): Prom
   const title = `end-to-end tests against ${name}`;
   const { code, output } = await step(title, ["bun", "test", "--timeout", "60000", ...e2eFiles], {
     NETKIT_BIN: `${process.cwd()}/${binary}`,
+    ...peerLog(`against ${name}`),
   });
   tally(title, code, bunCounts(output));
 }
@@ -126,20 +137,25 @@ async function buildAndTest(name: string, build: string[], binary: string): Prom
 await check("format", ["deno", "fmt", "--check"]);
 await check("lint", ["deno", "lint"]);
 await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
-
 {
-  const { code, output } = await step("tests under Deno", ["deno", "test", "-A", "tests/"]);
-  tally("tests under Deno", code, denoCounts(output));
+  const title = "doc-comment examples";
+  const { code, output } = await step(title, ["deno", "test", "-A", "--doc", "src/", "main.ts"]);
+  tally(title, code, denoCounts(output));
 }
 {
-  const { code, output } = await step("tests under Bun", [
-    "bun",
-    "test",
-    "--timeout",
-    "60000",
-    "tests/",
-  ]);
-  tally("tests under Bun", code, bunCounts(output));
+  const title = "tests under Deno";
+  const { code, output } = await step(
+    title,
+    ["deno", "test", "-A", "tests/"],
+    peerLog("under Deno"),
+  );
+  tally(title, code, denoCounts(output));
+}
+{
+  const title = "tests under Bun";
+  const argv = ["bun", "test", "--timeout", "60000", "tests/"];
+  const { code, output } = await step(title, argv, peerLog("under Bun"));
+  tally(title, code, bunCounts(output));
 }
 await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
 {
@@ -158,7 +174,7 @@ await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
       "--timeout",
       "240000",
       ...files,
-    ], { NETKIT_RELEASE_DIR: `${process.cwd()}/dist/release` });
+    ], { NETKIT_RELEASE_DIR: `${process.cwd()}/dist/release`, ...peerLog("on the release set") });
     tally(title, code, bunCounts(output));
   }
 }
@@ -169,6 +185,8 @@ if (process.env.DENORT_BIN) {
 }
 
 console.log("");
+for (const line of peerReport(readPeerLogs())) console.log(line);
+rmSync(peerLogDir, { recursive: true, force: true });
 for (const problem of problems) console.log(`FAILED: ${problem}`);
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);

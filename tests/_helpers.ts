@@ -8,6 +8,8 @@
  * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { accessSync, appendFileSync, constants, existsSync, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 
@@ -29,9 +31,114 @@ export function netkitArgv(): string[] {
 /** A name for the netkit under test, for test titles. */
 export const TARGET: string = process.env.NETKIT_BIN ? "binary" : RUNTIME;
 
-/** Whether a program is on PATH. */
+const found = new Map<string, boolean>();
+
+/**
+ * Whether a program is on PATH (looked up here, not through a shell: a machine
+ * may lack `sh` on PATH and still have the program).
+ */
 export function have(program: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" }).status === 0;
+  const path = process.env.PATH ?? "";
+  let yes = found.get(`${path}\0${program}`);
+  if (yes === undefined) {
+    yes = path.split(delimiter).some((dir) => {
+      try {
+        accessSync(join(dir || ".", program), constants.X_OK);
+        return statSync(join(dir || ".", program)).isFile();
+      } catch {
+        return false;
+      }
+    });
+    found.set(`${path}\0${program}`, yes);
+  }
+  return yes;
+}
+
+/** Where the browser test finds Chromium. */
+export const CHROMIUM: string = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Sysroot with the arm64 loader and libc, for qemu-user (Debian libc6-arm64-cross). */
+export const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
+
+/** A program or file the tests talk to, and the Debian package that brings it. */
+export interface Peer {
+  /** The Debian package to `apt-get install`. */
+  package: string;
+  /** How to tell it is there; default: a program of the peer's name on PATH. */
+  present?: () => boolean;
+}
+
+/**
+ * Every peer a test may need. A test names its peers through
+ * {@linkcode peerSkip}, so a skip always says what is missing and how to get it.
+ */
+export const PEERS: Readonly<Record<string, Peer>> = {
+  "aria2c": { package: "aria2" },
+  "arm64-sysroot": {
+    package: "libc6-arm64-cross",
+    present: () => existsSync(`${ARM64_SYSROOT}/lib/ld-linux-aarch64.so.1`),
+  },
+  "busybox": { package: "busybox" },
+  "chromium": {
+    package: "chromium",
+    // Debian's /usr/bin/chromium is a shell script that needs the usual tools on
+    // PATH: where chromium itself is not on PATH, those may be missing too.
+    present: () => existsSync(CHROMIUM) && (!!process.env.CHROMIUM_PATH || have("chromium")),
+  },
+  "chronyd": { package: "chrony" },
+  "curl": { package: "curl" },
+  "dash": { package: "dash" },
+  "faketime": { package: "faketime" },
+  "file": { package: "file" },
+  "mkfifo": { package: "coreutils" },
+  "nginx": { package: "nginx" },
+  "node": { package: "nodejs" },
+  "ntpdig": { package: "ntpsec-ntpdate" },
+  "ntplib": {
+    package: "python3-ntplib",
+    present: () =>
+      have("python3") &&
+      spawnSync("python3", ["-c", "import ntplib"], { stdio: "ignore" }).status === 0,
+  },
+  "openssl": { package: "openssl" },
+  "python3": { package: "python3" },
+  "qemu-aarch64-static": { package: "qemu-user-static" },
+  "rdate": { package: "rdate" },
+  "setpriv": { package: "util-linux" },
+  "sha256sum": { package: "coreutils" },
+  "shasum": { package: "perl" },
+  "systemd-analyze": { package: "systemd" },
+  "wget": { package: "wget" },
+  "xinetd": { package: "xinetd" },
+};
+
+/**
+ * The `skip` of a test that needs `peers`: `false` when all are there, else a
+ * message naming the missing ones and the `apt-get install` line that brings
+ * them. Call it once per test (`{ skip: peerSkip("curl") }`): the test runner
+ * counts the calls (through the file `NETKIT_PEER_LOG` names) and reports them.
+ * With `NETKIT_REQUIRE_PEERS=1` (CI) a missing peer throws instead: a failure.
+ *
+ * @param peers names from {@linkcode PEERS}
+ * @returns `false`, or why the test is skipped
+ * @throws {TypeError} for a peer not in {@linkcode PEERS}
+ * @throws {Error} when a peer is missing and `NETKIT_REQUIRE_PEERS=1`
+ */
+export function peerSkip(...peers: string[]): string | false {
+  const missing = peers.filter((name) => {
+    const peer = PEERS[name];
+    if (!peer) throw new TypeError(`Cannot check peer "${name}": not listed in PEERS`);
+    return !(peer.present ? peer.present() : have(name));
+  });
+  if (missing.length === 0) return false;
+  const packages = [...new Set(missing.map((name) => PEERS[name].package))];
+  const install = `apt-get install ${packages.join(" ")}`;
+  if (process.env.NETKIT_REQUIRE_PEERS === "1") {
+    throw new Error(`missing peer ${missing.join(", ")} (NETKIT_REQUIRE_PEERS=1; ${install})`);
+  }
+  const log = process.env.NETKIT_PEER_LOG;
+  if (log) appendFileSync(log, JSON.stringify({ peers: missing, packages }) + "\n");
+  return `missing peer ${missing.join(", ")} (${install})`;
 }
 
 /** Whether the tests run as root. */

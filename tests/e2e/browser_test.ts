@@ -8,17 +8,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { have, ROOT, run, startNetkit, TARGET } from "../_helpers.ts";
+import { peerSkip, ROOT, run, startNetkit, TARGET } from "../_helpers.ts";
 
-const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const skip = !existsSync(chromium)
-  ? `no Chromium at ${chromium} (Debian package chromium)`
-  : !have("node")
-  ? "node is not on PATH"
-  : !existsSync(join(ROOT, "node_modules", "playwright-core"))
-  ? "playwright-core is not installed"
-  : false;
+const skip = peerSkip("chromium", "node") ||
+  (!existsSync(join(ROOT, "node_modules", "playwright-core")) &&
+    "playwright-core is not installed");
 
 test(`[${TARGET}] the listing page works in headless Chromium and runs no injected markup`, {
   skip,

@@ -33,6 +33,7 @@ import process from "node:process";
 import {
   have,
   netkitArgv,
+  peerSkip,
   ROOT,
   run,
   runNetkit,
@@ -296,13 +297,13 @@ const coded = await startCodedServer();
 /** Why the content-coding tests cannot run here, if they cannot. */
 const adapterDecodes = await probeAdapterDecodes(coded.base);
 
-const noPeer = HAVE_PYTHON ? false : "python3 is not installed";
-const noNginx = HAVE_NGINX ? false : "nginx is not installed";
+/** The skip of a test that talks to the python3 peers (and `others`). */
+const noPeer = (...others: string[]) => peerSkip("python3", ...others);
 
 // --- servers nobody here wrote --------------------------------------------
 
 test(`[${TARGET}] get from python's http.server: stdout, and 256 MiB to a file with --sha256`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const small = await get([`${python!.base}/small.txt`]);
   assert.equal(small.code, 0, small.stderr);
@@ -319,7 +320,7 @@ test(`[${TARGET}] get from python's http.server: stdout, and 256 MiB to a file w
 });
 
 test(`[${TARGET}] get from nginx: 256 MiB with -O, and a resume (-C) of a partial file`, {
-  skip: noNginx || noPeer,
+  skip: noPeer("nginx"),
 }, async () => {
   const dir = workDir("nginx");
   const big = await get([`${nginx!.base}/big.bin`, "-O", "--json"], { cwd: dir });
@@ -350,7 +351,7 @@ test(`[${TARGET}] get from nginx: 256 MiB with -O, and a resume (-C) of a partia
 });
 
 test(`[${TARGET}] get from netkit serve-http: a range resume`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("serve-http");
   writeFileSync(join(dir, "data.bin.part"), dataBytes.subarray(0, 123_457));
@@ -427,7 +428,7 @@ test(`[${TARGET}] content codings: a file gets the bytes as sent, even unasked f
 // --- a misbehaving server, one failure at a time ---------------------------
 
 test(`[${TARGET}] a short body or a reset halfway exits 18; the target is untouched, .part kept`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("short");
   writeFileSync(join(dir, "old.bin"), "the old file\n");
@@ -443,7 +444,7 @@ test(`[${TARGET}] a short body or a reset halfway exits 18; the target is untouc
 test(
   `[${TARGET}] timeouts: a stalled body (--idle-timeout), no answer (--connect-timeout), --max-time`,
   {
-    skip: noPeer,
+    skip: noPeer(),
   },
   async () => {
     const dir = workDir("timeouts");
@@ -465,7 +466,7 @@ test(
   },
 );
 
-test(`[${TARGET}] a slow drip within --idle-timeout succeeds`, { skip: noPeer }, async () => {
+test(`[${TARGET}] a slow drip within --idle-timeout succeeds`, { skip: noPeer() }, async () => {
   const dir = workDir("drip");
   const result = await get([`${peer!.http}/drip`, "--idle-timeout", "1", "-o", "drip.bin"], {
     cwd: dir,
@@ -476,8 +477,8 @@ test(`[${TARGET}] a slow drip within --idle-timeout succeeds`, { skip: noPeer },
   assert.deepEqual(readFileSync(join(dir, "drip.bin")), Buffer.from(dataBytes.subarray(0, 12000)));
 });
 
-test(`[${TARGET}] redirects: a loop exits 47; HTTPS to HTTP is refused (112) unless allowed`, {
-  skip: noPeer,
+test(`[${TARGET}] redirects: a loop exits 47; --no-follow stops at the first answer`, {
+  skip: noPeer(),
 }, async () => {
   const loop = await get([`${peer!.http}/loop?key=loop-${TARGET}`, "--max-redirects", "3"]);
   assert.equal(loop.code, 47, loop.stderr);
@@ -486,8 +487,12 @@ test(`[${TARGET}] redirects: a loop exits 47; HTTPS to HTTP is refused (112) unl
 
   const noFollow = await get([`${peer!.http}/loop`, "--no-follow"]);
   assert.equal(noFollow.code, 0, noFollow.stderr);
+});
 
-  if (!caFile) return;
+test(`[${TARGET}] redirects: HTTPS to HTTP is refused (112) unless allowed`, {
+  skip: noPeer("openssl"),
+}, async () => {
+  assert.ok(caFile, "the HTTPS peer was started with a certificate");
   const env = { DENO_CERT: caFile, NODE_EXTRA_CA_CERTS: caFile };
   const to = encodeURIComponent(`${peer!.http}/sha256`);
   const down = await get([`${peer!.https}/redirect?to=${to}`], { env });
@@ -501,7 +506,7 @@ test(`[${TARGET}] redirects: a loop exits 47; HTTPS to HTTP is refused (112) unl
 test(
   `[${TARGET}] -C resumes: 416 on a complete file is success; a 200 or a changed file restarts`,
   {
-    skip: noPeer,
+    skip: noPeer(),
   },
   async () => {
     const dir = workDir("resume");
@@ -533,7 +538,7 @@ test(
 );
 
 test(`[${TARGET}] --retry waits for Retry-After on 503 and resumes a broken transfer`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("retry");
   const key = `ra-${TARGET}`;
@@ -569,7 +574,7 @@ test(`[${TARGET}] --retry waits for Retry-After on 503 and resumes a broken tran
 });
 
 test(`[${TARGET}] -O --remote-name-from-header: basename only, filename* preferred`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("names");
   const cases: [string, string][] = [
@@ -591,7 +596,7 @@ test(`[${TARGET}] -O --remote-name-from-header: basename only, filename* preferr
 });
 
 test(`[${TARGET}] HTTP errors exit 22 with the status; no file; --fail-with-body shows the page`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("errors");
   const result = await get([`${peer!.http}/status?code=404`, "-o", "e.bin"], { cwd: dir });
@@ -609,7 +614,7 @@ test(`[${TARGET}] HTTP errors exit 22 with the status; no file; --fail-with-body
 test(
   `[${TARGET}] an existing file is never replaced without --force; a bad checksum saves nothing`,
   {
-    skip: noPeer,
+    skip: noPeer(),
   },
   async () => {
     const dir = workDir("clobber");
@@ -643,7 +648,7 @@ test(
 );
 
 test(`[${TARGET}] -o onto a FIFO or /dev/null writes in place; a symlink stays a symlink`, {
-  skip: noPeer || (have("mkfifo") ? false : "mkfifo is not installed"),
+  skip: noPeer("mkfifo"),
 }, async () => {
   const dir = workDir("special");
   const fifo = join(dir, "pipe");
@@ -670,7 +675,7 @@ test(`[${TARGET}] -o onto a FIFO or /dev/null writes in place; a symlink stays a
   assert.equal(fileSha(join(dir, "v1.bin")), dataSha);
 });
 
-test(`[${TARGET}] credentials go only to the host the user named`, { skip: noPeer }, async () => {
+test(`[${TARGET}] credentials go only to the host the user named`, { skip: noPeer() }, async () => {
   const same = await get([`${peer!.http}/redirect?to=/echo`, "-u", "ann:secret"]);
   assert.equal(same.code, 0, same.stderr);
   assert.equal(JSON.parse(same.stdout).headers.authorization, `Basic ${btoa("ann:secret")}`);
@@ -685,7 +690,7 @@ test(`[${TARGET}] credentials go only to the host the user named`, { skip: noPee
 });
 
 test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C completes`, {
-  skip: noPeer,
+  skip: noPeer(),
 }, async () => {
   const dir = workDir("kill");
   writeFileSync(join(dir, "k.bin"), "old\n");
@@ -734,7 +739,9 @@ test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C comple
   );
 });
 
-test(`[${TARGET}] HTTP_PROXY is honoured, and NO_PROXY bypasses it`, { skip: noPeer }, async () => {
+test(`[${TARGET}] HTTP_PROXY is honoured, and NO_PROXY bypasses it`, {
+  skip: noPeer(),
+}, async () => {
   const key = `px-${TARGET}`;
   const env = { HTTP_PROXY: peer!.http, http_proxy: peer!.http };
   const proxied = await get(
@@ -756,7 +763,7 @@ test(`[${TARGET}] HTTP_PROXY is honoured, and NO_PROXY bypasses it`, { skip: noP
 test(
   `[${TARGET}] TLS: an untrusted certificate exits 60; a trusted CA works; -k where the runtime allows`,
   {
-    skip: noPeer || (HAVE_OPENSSL ? false : "openssl is not installed"),
+    skip: noPeer("openssl"),
   },
   async () => {
     const untrusted = await get([`${peer!.https}/sha256`]);
@@ -810,7 +817,7 @@ test(`[${TARGET}] exit codes: 6 unresolved, 7 refused, 2 for usage and bad URLs`
   }
 });
 
-test(`[${TARGET}] -I, -i, -v and -d show and send what they say`, { skip: noPeer }, async () => {
+test(`[${TARGET}] -I, -i, -v and -d show and send what they say`, { skip: noPeer() }, async () => {
   const head = await get([`${peer!.http}/data`, "-I"]);
   assert.equal(head.code, 0, head.stderr);
   assert.match(head.stdout, /^HTTP\/1\.1 200 OK\r\n/);

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import {
-  have,
+  peerSkip,
   run,
   runNetkit,
   type RunningServer,
@@ -67,7 +67,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const noCurl = have("curl") ? false : "curl is not installed";
+/** The skip of a test that needs curl. */
+const noCurl = () => peerSkip("curl");
 
 async function curl(args: string[]) {
   const result = await run(["curl", "-sS", ...args]);
@@ -76,7 +77,7 @@ async function curl(args: string[]) {
 }
 
 test(`[${TARGET}] curl gets a file, its headers on HEAD, and 404 for a missing one`, {
-  skip: noCurl,
+  skip: noCurl(),
 }, async () => {
   assert.equal(await curl([`${base}/hello.txt`]), "hello, world\n");
   const head = await curl(["-I", `${base}/hello.txt`]);
@@ -86,7 +87,7 @@ test(`[${TARGET}] curl gets a file, its headers on HEAD, and 404 for a missing o
   assert.equal(await curl(["-o", "/dev/null", "-w", "%{http_code}", `${base}/nope`]), "404");
 });
 
-test(`[${TARGET}] curl -r gets ranges (206) and 416 past the end`, { skip: noCurl }, async () => {
+test(`[${TARGET}] curl -r gets ranges (206) and 416 past the end`, { skip: noCurl() }, async () => {
   assert.equal(await curl(["-r", "2-4", `${base}/digits.txt`]), "234");
   assert.equal(await curl(["-r", "-3", `${base}/digits.txt`]), "789");
   assert.equal(
@@ -95,7 +96,7 @@ test(`[${TARGET}] curl -r gets ranges (206) and 416 past the end`, { skip: noCur
   );
 });
 
-test(`[${TARGET}] curl -z and If-None-Match get 304`, { skip: noCurl }, async () => {
+test(`[${TARGET}] curl -z and If-None-Match get 304`, { skip: noCurl() }, async () => {
   const etag = /etag: ("[^"]+")/i.exec(await curl(["-I", `${base}/hello.txt`]))![1];
   const status = (args: string[]) => curl(["-o", "/dev/null", "-w", "%{http_code}", ...args]);
   assert.equal(await status(["-H", `If-None-Match: ${etag}`, `${base}/hello.txt`]), "304");
@@ -166,7 +167,7 @@ test(`[${TARGET}] serve-http --auth logs the user name curl -u authenticated as`
 
 test(
   `[${TARGET}] curl --compressed gets gzip and decodes it to the file`,
-  { skip: noCurl },
+  { skip: noCurl() },
   async () => {
     const headers = await curl(["--compressed", "-D", "-", "-o", "/dev/null", `${base}/page.html`]);
     assert.match(headers, /content-encoding: gzip/i);
@@ -179,7 +180,7 @@ test(
 
 test(
   `[${TARGET}] curl --path-as-is traversal attempts never leave the folder`,
-  { skip: noCurl },
+  { skip: noCurl() },
   async () => {
     for (
       const path of [
@@ -201,7 +202,7 @@ test(
 );
 
 test(`[${TARGET}] wget -r mirrors a tree into byte-identical files`, {
-  skip: have("wget") ? false : "wget is not installed",
+  skip: peerSkip("wget"),
 }, async () => {
   const into = mkdtempSync(join(tmpdir(), "netkit-wget-"));
   try {
@@ -229,7 +230,7 @@ test(`[${TARGET}] wget -r mirrors a tree into byte-identical files`, {
 });
 
 test(`[${TARGET}] Python's urllib reads a file, a range and a JSON listing`, {
-  skip: have("python3") ? false : "python3 is not installed",
+  skip: peerSkip("python3"),
 }, async () => {
   const script = `
 import json, sys, urllib.request
@@ -252,7 +253,7 @@ except urllib.error.HTTPError as e:
 test(
   `[${TARGET}] a 1 GiB file downloads with the right SHA-256 while the server's memory stays flat`,
   {
-    skip: have("curl") ? false : "curl is not installed",
+    skip: noCurl(),
     timeout: 180_000,
   },
   async () => {
@@ -299,7 +300,7 @@ test(
 );
 
 test(`[${TARGET}] 1,000 idle and half-sent connections do not stop the server answering others`, {
-  skip: noCurl,
+  skip: noCurl(),
   timeout: 60_000,
 }, async () => {
   const port = (server.ports as Record<string, number>).http;
@@ -353,7 +354,7 @@ test(`[${TARGET}] serve-http on a busy port, a missing folder, bad flags: one li
 });
 
 test(`[${TARGET}] serve-http on SIGTERM lets a response in flight finish, then exits 0`, {
-  skip: noCurl,
+  skip: noCurl(),
 }, async () => {
   const own = await startNetkit(["serve-http", root, "--host", "127.0.0.1", "--port", "0"], {
     expect: ["http" as "tcp"],
@@ -382,11 +383,7 @@ test(`[${TARGET}] serve-http on SIGTERM lets a response in flight finish, then e
 });
 
 test(`[${TARGET}] serve-http --tls-cert/--tls-key serves HTTPS that curl verifies`, {
-  skip: !have("curl")
-    ? "curl is not installed"
-    : !have("openssl")
-    ? "openssl is not installed"
-    : false,
+  skip: peerSkip("curl", "openssl"),
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "netkit-tls-"));
   try {

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  have,
   IS_ROOT,
   netkitArgv,
+  peerSkip,
   run,
   runNetkit,
   sleep,
@@ -27,10 +27,8 @@ function rdateSeconds(output: string): number {
   return Date.parse(`${match[1]} ${match[2]} ${match[4]} ${match[3]} UTC`) / 1000;
 }
 
-const noRdate = have("rdate") ? false : "rdate (Debian package rdate) is not installed";
-
 test(`[${TARGET}] rdate -p reads serve-time over TCP within 2 s of the clock`, {
-  skip: noRdate,
+  skip: peerSkip("rdate"),
 }, async () => {
   await using server = await startNetkit(["serve-time", "--host", "127.0.0.1", "--port", "0"]);
   const result = await run(["rdate", "-p", "-o", String(server.ports.tcp), "127.0.0.1"]);
@@ -39,7 +37,7 @@ test(`[${TARGET}] rdate -p reads serve-time over TCP within 2 s of the clock`, {
 });
 
 test(`[${TARGET}] rdate -p -u reads serve-time over UDP within 2 s of the clock`, {
-  skip: noRdate,
+  skip: peerSkip("rdate"),
 }, async () => {
   await using server = await startNetkit(["serve-time", "--host", "127.0.0.1", "--port", "0"]);
   // rdate -u has no timeout of its own: bound it.
@@ -51,7 +49,7 @@ test(`[${TARGET}] rdate -p -u reads serve-time over UDP within 2 s of the clock`
 });
 
 test(`[${TARGET}] rdate -p reads serve-time on IPv6 and the default all-interfaces bind`, {
-  skip: noRdate,
+  skip: peerSkip("rdate"),
 }, async () => {
   await using server = await startNetkit(["serve-time", "--port", "0"]);
   assert.match(server.stderr(), /listening on tcp:\/\/(\[::\]|0\.0\.0\.0):\d+/);
@@ -63,8 +61,9 @@ test(`[${TARGET}] rdate -p reads serve-time on IPv6 and the default all-interfac
 });
 
 test(`[${TARGET}] busybox rdate -p reads serve-time on port 37`, async (t) => {
-  if (!have("busybox")) return t.skip("busybox is not installed");
   if (!IS_ROOT) return t.skip("port 37 needs root");
+  const noBusybox = peerSkip("busybox");
+  if (noBusybox) return t.skip(noBusybox);
   // BusyBox rdate always asks port 37; the port must be free for the test.
   const probe = await tcpFetch(37).then(() => true, () => false);
   if (probe) return t.skip("something already listens on port 37");
@@ -127,7 +126,7 @@ async function freePort(): Promise<number> {
 
 for (const transport of ["tcp", "udp"] as const) {
   test(`[${TARGET}] query-time agrees with xinetd's internal time service over ${transport}`, {
-    skip: have("xinetd") ? false : "xinetd is not installed",
+    skip: peerSkip("xinetd"),
   }, async () => {
     const port = await freePort();
     await using xinetd = await startXinetd(port);
@@ -235,7 +234,9 @@ function asNobody(args: string[]) {
 
 /** Why netkit cannot be run as nobody here, or false if it can. */
 async function cannotRunAsNobody(): Promise<string | false> {
-  if (!IS_ROOT || !have("setpriv")) return "needs root (to drop to nobody) and setpriv";
+  if (!IS_ROOT) return "needs root (to drop to nobody)";
+  const noSetpriv = peerSkip("setpriv");
+  if (noSetpriv) return noSetpriv;
   // The checkout may sit in a folder nobody cannot read (mktemp -d is 0700).
   const probe = await asNobody(["--version"]);
   if (probe.code !== 0) return `netkit cannot run as nobody here: ${probe.stderr.split("\n")[0]}`;

@@ -25,9 +25,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
-  have,
   IS_ROOT,
   netkitArgv,
+  peerSkip,
   ROOT,
   run,
   type RunningServer,
@@ -89,78 +89,66 @@ if (!RELEASE) {
 } else {
   const script = join(ROOT, "install.sh");
   const skipHost = HOST_IS_LINUX_X64 ? false : "the tests expect a linux-x64 host";
-  const shells: [string, string[], string | false][] = [
-    ["dash", ["dash"], have("dash") ? false : "dash is not installed"],
-    ["busybox ash", ["busybox", "ash"], have("busybox") ? false : "busybox is not installed"],
+  /** The shells install.sh must run under, by peer name. */
+  const shells: [string, string[], string][] = [
+    ["dash", ["dash"], "dash"],
+    ["busybox ash", ["busybox", "ash"], "busybox"],
+  ];
+  /** Each shell with each downloader and checksum tool install.sh knows. */
+  const cases: { title: string; shell: string[]; peers: string[]; path(root: string): string }[] = [
+    {
+      title: "dash, curl, sha256sum",
+      shell: ["dash"],
+      peers: ["dash", "curl"],
+      path: () => process.env.PATH!,
+    },
+    {
+      title: "busybox ash, BusyBox wget and sha256sum only",
+      shell: ["busybox", "ash"],
+      peers: ["busybox"],
+      path: (root) => toolbox(root, "bb", [...BASICS, "wget", "sha256sum"], true),
+    },
+    {
+      title: "dash, GNU wget and shasum -a 256 only",
+      shell: ["dash"],
+      peers: ["dash", "wget", "shasum"],
+      path: (root) => toolbox(root, "gnu", [...BASICS, "wget", "shasum"]),
+    },
   ];
 
-  test(
-    "install.sh: the right binary from the release, under dash and BusyBox ash, with every downloader and checksum tool",
-    {
-      skip: skipHost,
-    },
-    async (t) => {
+  for (const c of cases) {
+    test(`install.sh under ${c.title}: the right binary from the release`, {
+      skip: skipHost || peerSkip(...c.peers),
+    }, async () => {
       const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
       try {
         await using server = await serve(RELEASE);
         const expected = sha256(join(RELEASE, "netkit-linux-x64"));
-        const cases: { title: string; shell: string[]; path: string; skip: string | false }[] = [
-          {
-            title: "dash, curl, sha256sum",
-            shell: ["dash"],
-            path: process.env.PATH!,
-            skip: shells[0][2] || (!have("curl") && "curl is not installed"),
-          },
-          {
-            title: "busybox ash, BusyBox wget and sha256sum only",
-            shell: ["busybox", "ash"],
-            path: have("busybox")
-              ? toolbox(root, "bb", [...BASICS, "wget", "sha256sum"], true)
-              : "",
-            skip: shells[1][2],
-          },
-          {
-            title: "dash, GNU wget and shasum -a 256 only",
-            shell: ["dash"],
-            path: have("wget") && have("shasum") && have("dash")
-              ? toolbox(root, "gnu", [...BASICS, "wget", "shasum"])
-              : "",
-            skip: !have("dash") || !have("wget") || !have("shasum")
-              ? "needs dash, wget and shasum"
-              : false,
-          },
-        ];
-        for (const c of cases) {
-          if (c.skip) {
-            t.diagnostic(`skipped ${c.title}: ${c.skip}`);
-            continue;
-          }
-          const dir = join(root, c.title.replace(/\W+/g, "-"), "bin");
-          const result = await install(c.shell, script, {
-            PATH: c.path,
-            HOME: root,
-            NETKIT_BASE_URL: baseUrl(server),
-            NETKIT_INSTALL_DIR: dir,
-          });
-          assert.equal(result.code, 0, `${c.title}: ${result.stderr}`);
-          assert.equal(sha256(join(dir, "netkit")), expected, c.title);
-          assert.deepEqual(readdirSync(dir), ["netkit"], `${c.title}: nothing else left`);
-          assert.match(result.stderr, /installed .*\/netkit \(sha256 [0-9a-f]{64}\)/, c.title);
-          assert.match(
-            result.stderr,
-            /netkit \d+\.\d+\.\d+ \(bun [\d.]+; linux-x64; built /,
-            c.title,
-          );
-        }
+        const dir = join(root, "bin");
+        const result = await install(c.shell, script, {
+          PATH: c.path(root),
+          HOME: root,
+          NETKIT_BASE_URL: baseUrl(server),
+          NETKIT_INSTALL_DIR: dir,
+        });
+        assert.equal(result.code, 0, `${c.title}: ${result.stderr}`);
+        assert.equal(sha256(join(dir, "netkit")), expected, c.title);
+        assert.deepEqual(readdirSync(dir), ["netkit"], `${c.title}: nothing else left`);
+        assert.match(result.stderr, /installed .*\/netkit \(sha256 [0-9a-f]{64}\)/, c.title);
+        assert.match(
+          result.stderr,
+          /netkit \d+\.\d+\.\d+ \(bun [\d.]+; linux-x64; built /,
+          c.title,
+        );
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
-    },
-  );
+    });
+  }
 
-  for (const [title, shell, skip] of shells) {
+  for (const [title, shell, peer] of shells) {
     test(`install.sh under ${title}: a tampered binary is refused and nothing is installed`, {
-      skip: skipHost || skip,
+      skip: skipHost || peerSkip(peer),
     }, async () => {
       const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
       try {
@@ -211,7 +199,7 @@ if (!RELEASE) {
   }
 
   test("install.sh picks arm64 from uname -m and musl from ldd", {
-    skip: skipHost || shells[0][2],
+    skip: skipHost || peerSkip("dash"),
   }, async () => {
     const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
     try {
@@ -247,8 +235,7 @@ if (!RELEASE) {
   });
 
   test("install.sh as a user: installs to ~/.local/bin", {
-    skip: skipHost || shells[0][2] ||
-      ((!IS_ROOT || !have("setpriv")) && "needs root (to drop to nobody) and setpriv"),
+    skip: skipHost || (IS_ROOT ? peerSkip("dash", "setpriv") : "needs root (to drop to nobody)"),
   }, async () => {
     const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
     try {

@@ -14,12 +14,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { have, IS_ROOT, netkitArgv, run, startNetkit } from "../_helpers.ts";
+import {
+  ARM64_SYSROOT,
+  have,
+  IS_ROOT,
+  netkitArgv,
+  peerSkip,
+  run,
+  startNetkit,
+} from "../_helpers.ts";
 
 const RELEASE = process.env.NETKIT_RELEASE_DIR;
 
-/** Sysroot with the arm64 loader and libc (libc6-arm64-cross). */
-const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
 const QEMU = "qemu-aarch64-static";
 /** Emulated start-up takes about a second on an idle 2-core machine; allow for a busy one. */
 const EMULATED_START_MS = 90_000;
@@ -43,11 +49,8 @@ if (!RELEASE) {
   const hostNetkit = process.platform === "linux" && process.arch === "x64"
     ? [file("netkit-linux-x64")]
     : netkitArgv();
-  const noQemu = !have(QEMU)
-    ? `${QEMU} is not installed (Debian package qemu-user-static)`
-    : !existsSync(`${ARM64_SYSROOT}/lib/ld-linux-aarch64.so.1`)
-    ? `${ARM64_SYSROOT} has no arm64 loader (Debian package libc6-arm64-cross)`
-    : false;
+  /** The skip of an emulated test that also needs `peers`. */
+  const noQemu = (...peers: string[]) => peerSkip(QEMU, "arm64-sysroot", ...peers);
 
   test("SHA256SUMS lists the seven binaries and sha256sum -c accepts them", async () => {
     const sums = readFileSync(file("SHA256SUMS"), "utf8");
@@ -77,8 +80,9 @@ if (!RELEASE) {
     }
   });
 
-  test("file: every binary has the format and architecture of its name", async (t) => {
-    if (!have("file")) return t.skip("file is not installed");
+  test("file: every binary has the format and architecture of its name", {
+    skip: peerSkip("file"),
+  }, async () => {
     const expected: Record<string, RegExp> = {
       "netkit-linux-x64": /ELF 64-bit LSB .*x86-64.*interpreter \/lib64\/ld-linux-x86-64\.so\.2/,
       "netkit-linux-x64-musl": /ELF 64-bit LSB .*x86-64.*interpreter \/lib\/ld-musl-x86_64\.so\.1/,
@@ -122,7 +126,7 @@ if (!RELEASE) {
     );
   });
 
-  test("[arm64 under qemu] --version names linux-arm64", { skip: noQemu }, async () => {
+  test("[arm64 under qemu] --version names linux-arm64", { skip: noQemu() }, async () => {
     const result = await run([...emulated, "--version"], { timeoutMs: EMULATED_START_MS });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^netkit \d+\.\d+\.\d+ \(bun \d+\.\d+\.\d+; linux-arm64; built /);
@@ -131,7 +135,7 @@ if (!RELEASE) {
   test(
     "[arm64 under qemu] serve-time answers the host's rdate and netkit query-time, TCP and UDP",
     {
-      skip: noQemu,
+      skip: noQemu("rdate"),
     },
     async () => {
       await using server = await startNetkit(["serve-time", "--host", "127.0.0.1", "--port", "0"], {
@@ -139,14 +143,12 @@ if (!RELEASE) {
         timeoutMs: EMULATED_START_MS,
       });
       const { tcp, udp } = server.ports;
-      if (have("rdate")) {
-        for (const extra of [[], ["-u"]]) {
-          const result = await run(["rdate", "-p", ...extra, "-o", String(tcp), "127.0.0.1"], {
-            timeoutMs: 15_000,
-          });
-          assert.equal(result.code, 0, `rdate ${extra.join(" ")}: ${result.stderr}`);
-          assert.ok(Math.abs(rdateSeconds(result.stdout) - Date.now() / 1000) <= 2, result.stdout);
-        }
+      for (const extra of [[], ["-u"]]) {
+        const result = await run(["rdate", "-p", ...extra, "-o", String(tcp), "127.0.0.1"], {
+          timeoutMs: 15_000,
+        });
+        assert.equal(result.code, 0, `rdate ${extra.join(" ")}: ${result.stderr}`);
+        assert.ok(Math.abs(rdateSeconds(result.stdout) - Date.now() / 1000) <= 2, result.stdout);
       }
       for (const transport of ["tcp", "udp"]) {
         const port = transport === "tcp" ? tcp : udp;
@@ -164,7 +166,7 @@ if (!RELEASE) {
   );
 
   test("[arm64 under qemu] serve-http: the host's curl downloads a file byte for byte", {
-    skip: noQemu || (!have("curl") && "curl is not installed"),
+    skip: noQemu("curl", "sha256sum"),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "netkit-qemu-http-"));
     try {
@@ -204,8 +206,7 @@ if (!RELEASE) {
   test(
     "[arm64 under qemu] query-time --set as nobody: bun:ffi reaches clock_settime, EPERM, exit 1",
     {
-      skip: noQemu ||
-        ((!IS_ROOT || !have("setpriv")) && "needs root (to drop to nobody) and setpriv"),
+      skip: IS_ROOT ? noQemu("setpriv") : "needs root (to drop to nobody)",
     },
     async (t) => {
       // qemu-user passes clock_settime to the host kernel: only ever as nobody.
@@ -244,7 +245,7 @@ if (!RELEASE) {
   );
 
   test("[arm64 under qemu] get downloads from the host's serve-http, SHA-256 checked", {
-    skip: noQemu,
+    skip: noQemu(),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "netkit-qemu-get-"));
     try {

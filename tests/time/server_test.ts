@@ -5,7 +5,7 @@ import { selectAdapter } from "../../src/net/select.ts";
 import { decodeTime, RFC868_EPOCH_OFFSET } from "../../src/time/codec.ts";
 import { serveTime } from "../../src/time/server.ts";
 import { tcpFetch, udpAsk, udpPeer } from "../_peers.ts";
-import { have, IS_ROOT, run, sleep } from "../_helpers.ts";
+import { IS_ROOT, peerSkip, run, sleep } from "../_helpers.ts";
 
 const adapter = selectAdapter();
 const nowS = () => Date.now() / 1000;
@@ -95,7 +95,7 @@ test("serveTime() limits UDP replies per source address", async () => {
 });
 
 test("serveTime() never loops with a second time server, even on a forged trigger", {
-  skip: IS_ROOT && have("python3") ? false : "needs root and python3 to forge a UDP source port",
+  skip: IS_ROOT ? peerSkip("python3") : "needs root to forge a UDP source port",
 }, async () => {
   await using a = await serveTime(adapter, {
     hostname: "127.0.0.1",
@@ -174,7 +174,7 @@ test("serveTime() survives 2,000 TCP connections opened and dropped without read
 test(
   "serveTime() keeps accepting TCP through a burst of clients that reset before being accepted",
   {
-    skip: have("python3") ? false : "needs python3 to send resets",
+    skip: peerSkip("python3"),
   },
   async () => {
     await using server = await serveTime(adapter, { hostname: "127.0.0.1", port: 0, udp: false });
