@@ -105,7 +105,7 @@ test(`[${TARGET}] curl -z and If-None-Match get 304`, { skip: noCurl() }, async 
 });
 
 test(`[${TARGET}] curl revalidates a gzip response and a precompressed sibling with 304`, {
-  skip: noCurl,
+  skip: noCurl(),
 }, async () => {
   const status = (args: string[]) => curl(["-o", "/dev/null", "-w", "%{http_code}", ...args]);
   const gzip = ["-H", "Accept-Encoding: gzip"];
@@ -132,7 +132,7 @@ test(`[${TARGET}] curl revalidates a gzip response and a precompressed sibling w
 });
 
 test(`[${TARGET}] an HTTP/1.0 request without Host is answered like any other`, {
-  skip: noCurl,
+  skip: noCurl(),
 }, async () => {
   // curl -H 'Host:' leaves the header out: the request a person types into nc.
   assert.equal(await curl(["--http1.0", "-H", "Host:", `${base}/hello.txt`]), "hello, world\n");
@@ -150,7 +150,7 @@ test(`[${TARGET}] an HTTP/1.0 request without Host is answered like any other`, 
 });
 
 test(`[${TARGET}] serve-http --auth logs the user name curl -u authenticated as`, {
-  skip: noCurl,
+  skip: noCurl(),
 }, async () => {
   await using own = await startNetkit(
     ["serve-http", root, "--host", "127.0.0.1", "--port", "0", "--auth", "ann:pw:1"],
