@@ -48,7 +48,8 @@ Options:
 Setting the clock (like rdate -s):
   -s, --set            set the system clock from the answers; needs root (or
                        CAP_SYS_TIME). Prints the old and the new time
-      --min-agree N    set only if at least N hosts agree within --tolerance
+      --min-agree N    set only if at least N hosts agree: their windows of
+                       offset +/- --tolerance all share one point (NTP's rule)
                        (default: the majority of the hosts given)
       --max-step SECS  refuse to step the clock by more than this (default:
                        ${DEFAULT_MAX_STEP_S}); no limit while the local clock reads earlier than
