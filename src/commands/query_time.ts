@@ -16,13 +16,8 @@ import type { Command, CommandContext } from "../cli/context.ts";
 import { RFC868_PORT } from "../time/codec.ts";
 import { NetError } from "../net/errors.ts";
 import { DEFAULT_MAX_STEP_S, majority, planClockSet } from "../time/plan_clock_set.ts";
-import {
-  DEFAULT_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_TOLERANCE_S,
-  type PollResult,
-  pollTime,
-} from "../time/client.ts";
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "../time/query_time.ts";
+import { DEFAULT_TOLERANCE_S, type PollResult, pollTime } from "../time/poll_time.ts";
 
 const USAGE = `Usage: netkit query-time HOST[:PORT]... [options]
 

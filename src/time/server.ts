@@ -71,8 +71,17 @@ const FREE_PORT_ATTEMPTS = 20;
  * @throws {NetError} when a socket cannot be bound (EADDRINUSE, EACCES, …)
  * @example
  * ```ts
- * await using server = await serveTime(selectAdapter(), { hostname: "127.0.0.1", port: 0 });
- * console.log(server.tcp?.port);
+ * import { serveTime } from "./server.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ *
+ * // A stub adapter that binds port 3737 for whatever is asked.
+ * const addr = (transport: "tcp" | "udp") => ({ transport, hostname: "127.0.0.1", port: 3737 });
+ * const net = {
+ *   listenTcp: () => ({ addr: addr("tcp"), close() {} }),
+ *   bindUdp: () => Promise.resolve({ addr: addr("udp"), send: () => true, close() {} }),
+ * } as unknown as NetAdapter;
+ * await using server = await serveTime(net, { hostname: "127.0.0.1", port: 0 });
+ * console.assert(server.tcp?.port === 3737 && server.udp?.port === 3737);
  * ```
  */
 export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Promise<TimeServer> {
