@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { findAgreement } from "../../src/time/find_agreement.ts";
 
 const within = (uncertaintyS: number, ...offsets: number[]) =>
@@ -63,5 +64,39 @@ test("findAgreement() rejects a negative uncertainty and non-finite values with 
   assert.throws(
     () => findAgreement([{ offsetS: Infinity, uncertaintyS: 0 }]),
     /^RangeError: Cannot compare clock readings: offset Infinity s, uncertainty 0 s$/,
+  );
+});
+
+/** Every subset of `samples` whose intervals share a point, by brute force. */
+function agreeingSubsets<T extends { offsetS: number; uncertaintyS: number }>(samples: T[]): T[][] {
+  const found: T[][] = [];
+  for (let mask = 1; mask < 1 << samples.length; mask++) {
+    const subset = samples.filter((_, i) => mask & (1 << i));
+    const low = Math.max(...subset.map((s) => s.offsetS - s.uncertaintyS));
+    const high = Math.min(...subset.map((s) => s.offsetS + s.uncertaintyS));
+    if (low <= high) found.push(subset);
+  }
+  return found;
+}
+
+test("findAgreement() finds the largest agreeing set, and a tie exactly when two exist (property)", () => {
+  const sample = fc.record({
+    offsetS: fc.integer({ min: -20, max: 20 }),
+    uncertaintyS: fc.integer({ min: 0, max: 8 }),
+  });
+  fc.assert(
+    fc.property(fc.array(sample, { minLength: 1, maxLength: 7 }), (samples) => {
+      const found = findAgreement(samples);
+      const subsets = agreeingSubsets(samples);
+      const largest = Math.max(...subsets.map((s) => s.length));
+      assert.equal(found.members.length, largest);
+      assert.equal(found.tied, subsets.filter((s) => s.length === largest).length > 1);
+      const [low, high] = found.sharedS;
+      assert.ok(low <= high);
+      for (const m of found.members) {
+        assert.ok(m.offsetS - m.uncertaintyS <= low && high <= m.offsetS + m.uncertaintyS);
+      }
+    }),
+    { numRuns: 500 },
   );
 });
