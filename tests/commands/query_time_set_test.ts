@@ -1,7 +1,7 @@
 /**
  * `query-time --set` in-process, with the clock setter replaced: these tests
  * never change the machine's clock. The real setter is run as an unprivileged
- * user in e2e_time_test.ts.
+ * user in tests/e2e/time_test.ts.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
