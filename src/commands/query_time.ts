@@ -16,13 +16,9 @@ import type { Command, CommandContext } from "../cli/context.ts";
 import { RFC868_PORT } from "../time/codec.ts";
 import { NetError } from "../net/errors.ts";
 import { DEFAULT_MAX_STEP_S, majority, planClockSet } from "../time/plan_clock_set.ts";
-import {
-  DEFAULT_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_TOLERANCE_S,
-  type PollResult,
-  pollTime,
-} from "../time/client.ts";
+import type { Transport } from "../net/types.ts";
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type TimeTarget } from "../time/query_time.ts";
+import { DEFAULT_TOLERANCE_S, type PollResult, pollTime } from "../time/poll_time.ts";
 
 const USAGE = `Usage: netkit query-time HOST[:PORT]... [options]
 
@@ -48,7 +44,8 @@ Options:
 Setting the clock (like rdate -s):
   -s, --set            set the system clock from the answers; needs root (or
                        CAP_SYS_TIME). Prints the old and the new time
-      --min-agree N    set only if at least N hosts agree within --tolerance
+      --min-agree N    set only if at least N hosts agree: their windows of
+                       offset +/- --tolerance all share one point (NTP's rule)
                        (default: the majority of the hosts given)
       --max-step SECS  refuse to step the clock by more than this (default:
                        ${DEFAULT_MAX_STEP_S}); no limit while the local clock reads earlier than
@@ -70,7 +67,51 @@ Exit codes: 0 at least one host answered (with --set: the clock was set; with
 --dry-run: it would be), 1 none did (with --set: the clock was not set),
 2 usage error.`;
 
-async function run(args: string[], context: CommandContext): Promise<number> {
+/** What `query-time` was asked to do. */
+export type QueryTimePlan = { help: true } | QueryTimeRun;
+
+/** The hosts to ask, how, and whether to set the clock from them. */
+export interface QueryTimeRun {
+  help: false;
+  targets: TimeTarget[];
+  transport: Transport;
+  timeoutMs: number;
+  retries: number;
+  /** Outlier flag, and the half-width of each host's window for `--set`. */
+  toleranceS: number;
+  json: boolean;
+  /** `--set` and its options; absent when only asking. */
+  set?: ClockSetRequest;
+}
+
+/** `--set`'s options. */
+export interface ClockSetRequest {
+  minAgree: number;
+  maxStepS: number;
+  force: boolean;
+  dryRun: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `query-time`'s arguments. Pure: nothing is resolved or sent.
+ *
+ * @param args the arguments after `query-time`
+ * @param _env the environment (query-time reads none)
+ * @returns the plan
+ * @throws {UsageError} on no host, a bad host or value, or `--set`'s options without `--set`
+ * @example Two hosts over UDP, and --set with its defaults
+ * ```ts
+ * import { parseQueryTimeArgs } from "./query_time.ts";
+ *
+ * const plan = parseQueryTimeArgs(["-u", "--set", "a", "b:3737", "[::1]"], {});
+ * console.assert(!plan.help && plan.transport === "udp" && plan.timeoutMs === 5000);
+ * console.assert(!plan.help && plan.targets.map((t) => t.port).join() === "37,3737,37");
+ * console.assert(!plan.help && plan.set?.minAgree === 2 && plan.set.maxStepS === 1000);
+ * ```
+ */
+export function parseQueryTimeArgs(args: string[], _env: Env): QueryTimePlan {
   const { values, positionals } = parseCommandArgs(args, {
     port: { type: "string", short: "p" },
     udp: { type: "boolean", short: "u" },
@@ -85,10 +126,7 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    context.out(USAGE);
-    return EXIT.OK;
-  }
+  if (values.help) return { help: true };
   if (positionals.length === 0) throw new UsageError("no host given");
   const defaultPort = values.port === undefined ? RFC868_PORT : parsePort(values.port);
   const targets = positionals.map((text) => parseHostPort(text, defaultPort));
@@ -100,36 +138,84 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   const timeoutS = values.timeout === undefined
     ? DEFAULT_TIMEOUT_MS / 1000
     : parseNumber(values.timeout, "--timeout", { min: 0, max: 3600, exclusiveMin: true });
-  const retries = values.retries === undefined
-    ? DEFAULT_RETRIES
-    : parseNumber(values.retries, "--retries", { min: 0, max: 100, integer: true });
-  const toleranceS = values.tolerance === undefined
-    ? DEFAULT_TOLERANCE_S
-    : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 });
-  const transport = values.udp ? "udp" : "tcp";
+  return {
+    help: false,
+    targets,
+    transport: values.udp ? "udp" : "tcp",
+    timeoutMs: timeoutS * 1000,
+    retries: values.retries === undefined
+      ? DEFAULT_RETRIES
+      : parseNumber(values.retries, "--retries", { min: 0, max: 100, integer: true }),
+    toleranceS: values.tolerance === undefined
+      ? DEFAULT_TOLERANCE_S
+      : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 }),
+    json: values.json === true,
+    set: _parseSetOptions(values, targets.length),
+  };
+}
+
+/** `--set`'s options, checked against the number of hosts; undefined without `--set`. */
+function _parseSetOptions(
+  values: {
+    set?: boolean;
+    "min-agree"?: string;
+    "max-step"?: string;
+    force?: boolean;
+    "dry-run"?: boolean;
+  },
+  asked: number,
+): ClockSetRequest | undefined {
   if (!values.set) {
     for (const flag of ["min-agree", "max-step", "force", "dry-run"] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} only goes with --set`);
     }
+    return undefined;
   }
-  const minAgree = values["min-agree"] === undefined ? majority(targets.length) : parseNumber(
-    values["min-agree"],
-    "--min-agree",
-    { min: 1, max: targets.length, integer: true },
-  );
-  const maxStepS = values["max-step"] === undefined
-    ? DEFAULT_MAX_STEP_S
-    : parseNumber(values["max-step"], "--max-step", { min: 0, max: 1e12 });
+  return {
+    minAgree: values["min-agree"] === undefined
+      ? majority(asked)
+      : parseNumber(values["min-agree"], "--min-agree", { min: 1, max: asked, integer: true }),
+    maxStepS: values["max-step"] === undefined
+      ? DEFAULT_MAX_STEP_S
+      : parseNumber(values["max-step"], "--max-step", { min: 0, max: 1e12 }),
+    force: values.force === true,
+    dryRun: values["dry-run"] === true,
+  };
+}
 
-  const results = await pollTime(context.net, targets, {
-    transport,
-    timeoutMs: timeoutS * 1000,
-    retries,
-    toleranceS,
+/**
+ * Asks every host at once, prints each answer (or failure), and with `--set`
+ * steps the clock by the agreeing hosts' median offset.
+ *
+ * @param plan what {@linkcode parseQueryTimeArgs} returned
+ * @param context the command's I/O; its clock is the local clock compared with
+ * @returns 0 when a host answered (with `--set`: when the clock was set), else 1
+ * @example `--help` prints the usage
+ * ```ts
+ * import { runQueryTime } from "./query_time.ts";
+ * import { memoryContext } from "../cli/context.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ *
+ * const { context, output } = memoryContext({} as NetAdapter);
+ * console.assert((await runQueryTime({ help: true }, context)) === 0);
+ * console.assert(output.out[0].startsWith("Usage: netkit query-time"));
+ * ```
+ */
+export async function runQueryTime(plan: QueryTimePlan, context: CommandContext): Promise<number> {
+  if (plan.help) {
+    context.out(USAGE);
+    return EXIT.OK;
+  }
+  const results = await pollTime(context.net, plan.targets, {
+    transport: plan.transport,
+    timeoutMs: plan.timeoutMs,
+    retries: plan.retries,
+    toleranceS: plan.toleranceS,
+    clock: context.now,
   });
   for (const result of results) {
-    if (values.json) context.out(JSON.stringify(toJson(result)));
-    else if (result.ok) context.out(toLine(result));
+    if (plan.json) context.out(JSON.stringify(_toJson(result)));
+    else if (result.ok) context.out(_toLine(result));
     else {
       context.err(
         `netkit query-time: ${formatHostPort(result.host, result.port)} ${result.transport}: ` +
@@ -137,42 +223,25 @@ async function run(args: string[], context: CommandContext): Promise<number> {
       );
     }
   }
-  if (values.set) {
-    return await setClock(results, context, {
-      asked: targets.length,
-      minAgree,
-      maxStepS,
-      toleranceS,
-      force: values.force === true,
-      dryRun: values["dry-run"] === true,
-      json: values.json === true,
-    });
-  }
+  if (plan.set) return await _setClock(results, context, { ...plan, ...plan.set });
   return results.some((r) => r.ok) ? EXIT.OK : EXIT.FAILURE;
 }
 
 /** `--set`: decide, then step the clock (or say what it would do); 0 only when set. */
-async function setClock(
+async function _setClock(
   results: PollResult[],
   context: CommandContext,
-  options: {
-    asked: number;
-    minAgree: number;
-    maxStepS: number;
-    toleranceS: number;
-    force: boolean;
-    dryRun: boolean;
-    json: boolean;
-  },
+  options: ClockSetRequest & { targets: TimeTarget[]; toleranceS: number; json: boolean },
 ): Promise<number> {
+  const asked = options.targets.length;
   const samples = results.flatMap((r) => (r.ok ? [{ host: r.host, offsetS: r.offsetS }] : []));
-  const plan = planClockSet(samples, { ...options, nowMs: Date.now() });
+  const plan = planClockSet(samples, { ...options, asked, nowMs: context.now() });
   if (!plan.ok) {
     context.err(`netkit query-time: not setting the clock: ${plan.reason}`);
     return EXIT.FAILURE;
   }
   // Read the clock again just before the step: the step is an offset, not a time.
-  const oldMs = Date.now();
+  const oldMs = context.now();
   const newMs = oldMs + plan.stepS * 1000;
   if (!options.dryRun) {
     try {
@@ -184,7 +253,6 @@ async function setClock(
       return EXIT.FAILURE;
     }
   }
-  const agree = `${plan.hosts.length} of ${options.asked} hosts agree`;
   if (options.json) {
     context.out(JSON.stringify({
       clock: options.dryRun ? "dry-run" : "set",
@@ -192,25 +260,25 @@ async function setClock(
       new: new Date(newMs).toISOString(),
       step_s: Math.round(plan.stepS * 1000) / 1000,
       agree: plan.hosts.length,
-      asked: options.asked,
+      asked,
     }));
   } else {
     const sign = plan.stepS >= 0 ? "+" : "-";
     context.out(
       `${options.dryRun ? "would set the clock" : "clock set"}: ` +
         `${new Date(oldMs).toISOString()} -> ${new Date(newMs).toISOString()}  ` +
-        `(step ${sign}${Math.abs(plan.stepS).toFixed(3)} s; ${agree}` +
-        `${plan.clockWasUnset ? "; the clock was unset" : ""})`,
+        `(step ${sign}${Math.abs(plan.stepS).toFixed(3)} s; ${plan.hosts.length} of ${asked} ` +
+        `hosts agree${plan.clockWasUnset ? "; the clock was unset" : ""})`,
     );
   }
   return EXIT.OK;
 }
 
-function toIso(unix: number): string {
+function _toIso(unix: number): string {
   return new Date(unix * 1000).toISOString().replace(".000Z", "Z");
 }
 
-function toJson(result: PollResult): Record<string, unknown> {
+function _toJson(result: PollResult): Record<string, unknown> {
   if (!result.ok) {
     const { host, port, transport, error } = result;
     return { host, port, transport, error: error.message };
@@ -222,18 +290,18 @@ function toJson(result: PollResult): Record<string, unknown> {
     transport: result.transport,
     value: result.value,
     unix: result.unix,
-    iso: toIso(result.unix),
+    iso: _toIso(result.unix),
     rtt_ms: Math.round(result.rttMs * 1000) / 1000,
     offset_s: Math.round(result.offsetS * 1000) / 1000,
     outlier: result.outlier,
   };
 }
 
-function toLine(result: PollResult & { ok: true }): string {
+function _toLine(result: PollResult & { ok: true }): string {
   const where = formatHostPort(result.host, result.port);
   const via = result.address === result.host ? "" : ` (${result.address})`;
   const sign = result.offsetS >= 0 ? "+" : "-";
-  return `${where}${via} ${result.transport}  ${toIso(result.unix)}  ` +
+  return `${where}${via} ${result.transport}  ${_toIso(result.unix)}  ` +
     `offset ${sign}${Math.abs(result.offsetS).toFixed(3)} s  rtt ${result.rttMs.toFixed(1)} ms` +
     (result.outlier ? "  OUTLIER" : "");
 }
@@ -241,5 +309,5 @@ function toLine(result: PollResult & { ok: true }): string {
 /** The `query-time` subcommand. */
 export const queryTimeCommand: Command = {
   usage: USAGE,
-  run,
+  run: (args, context) => runQueryTime(parseQueryTimeArgs(args, context.env), context),
 };

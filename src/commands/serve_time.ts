@@ -14,6 +14,7 @@ import {
   UsageError,
 } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
+import { ALL_INTERFACES, listenFailure, listenOnFirstHost } from "../cli/listen.ts";
 import { NetError } from "../net/errors.ts";
 import { RFC868_PORT } from "../time/codec.ts";
 import { DEFAULT_UDP_RATE, serveTime, type TimeServer } from "../time/server.ts";
@@ -50,7 +51,42 @@ Port 37 needs root or CAP_NET_BIND_SERVICE:
   sudo setcap cap_net_bind_service=+ep ./netkit
 or run on a high port: netkit serve-time --port 3737`;
 
-async function run(args: string[], context: CommandContext): Promise<number> {
+/** What `serve-time` was asked to do. */
+export type ServeTimePlan = { help: true } | ServeTimeRun;
+
+/** A server to run: where, which transports, how fast UDP may answer. */
+export interface ServeTimeRun {
+  help: false;
+  /** Tried in order: the first that works is served (`::`, then `0.0.0.0` by default). */
+  hosts: readonly string[];
+  /** For both transports; 0 picks a free one, the same for both. */
+  port: number;
+  tcp: boolean;
+  udp: boolean;
+  /** UDP replies per second per source address; 0 = unlimited. */
+  udpRate: number;
+}
+
+/**
+ * Reads `serve-time`'s arguments. Pure: nothing is bound or printed.
+ *
+ * @param args the arguments after `serve-time`
+ * @param _env the environment (serve-time reads none)
+ * @returns the plan
+ * @throws {UsageError} on an unknown flag, a bad port or rate, or an argument
+ * @example Neither --tcp nor --udp serves both, on all interfaces, port 37
+ * ```ts
+ * import { parseServeTimeArgs } from "./serve_time.ts";
+ *
+ * const plan = parseServeTimeArgs(["--udp-rate", "5"], {});
+ * console.assert(!plan.help && plan.tcp && plan.udp && plan.port === 37 && plan.udpRate === 5);
+ * console.assert(!plan.help && plan.hosts.join() === "::,0.0.0.0");
+ * ```
+ */
+export function parseServeTimeArgs(
+  args: string[],
+  _env: Readonly<Record<string, string | undefined>>,
+): ServeTimePlan {
   const { values, positionals } = parseCommandArgs(args, {
     host: { type: "string" },
     port: { type: "string", short: "p" },
@@ -59,21 +95,45 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     "udp-rate": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
+  if (values.help) return { help: true };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.host === "") throw new UsageError("--host needs an address");
+  return {
+    help: false,
+    hosts: values.host === undefined ? ALL_INTERFACES : [values.host],
+    port: values.port === undefined ? RFC868_PORT : parsePort(values.port),
+    // Neither flag, or both: serve both transports.
+    tcp: values.tcp || !values.udp,
+    udp: values.udp || !values.tcp,
+    udpRate: values["udp-rate"] === undefined
+      ? DEFAULT_UDP_RATE
+      : parseNumber(values["udp-rate"], "--udp-rate", { min: 0, max: 1_000_000 }),
+  };
+}
+
+/**
+ * Runs the server until SIGINT or SIGTERM.
+ *
+ * @param plan what {@linkcode parseServeTimeArgs} returned
+ * @param context the command's I/O (its clock is the clock served)
+ * @returns 0 when stopped by a signal, 1 when it could not start
+ * @example `--help` prints the usage
+ * ```ts
+ * import { runServeTime } from "./serve_time.ts";
+ * import { memoryContext } from "../cli/context.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ *
+ * const { context, output } = memoryContext({} as NetAdapter);
+ * console.assert((await runServeTime({ help: true }, context)) === 0);
+ * console.assert(output.out[0].startsWith("Usage: netkit serve-time"));
+ * ```
+ */
+export async function runServeTime(plan: ServeTimePlan, context: CommandContext): Promise<number> {
+  if (plan.help) {
     context.out(USAGE);
     return EXIT.OK;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  if (values.host === "") throw new UsageError("--host needs an address");
-  const port = values.port === undefined ? RFC868_PORT : parsePort(values.port);
-  const udpRate = values["udp-rate"] === undefined
-    ? DEFAULT_UDP_RATE
-    : parseNumber(values["udp-rate"], "--udp-rate", { min: 0, max: 1_000_000 });
-  // Neither flag, or both: serve both transports.
-  const tcp = values.tcp || !values.udp;
-  const udp = values.udp || !values.tcp;
   const log = (line: string) => context.err(`netkit serve-time: ${line}`);
-
   // Listen for signals before announcing anything: a supervisor may send
   // SIGTERM the moment it reads "listening on".
   let off = () => {};
@@ -81,12 +141,21 @@ async function run(args: string[], context: CommandContext): Promise<number> {
     off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
   });
   let server: TimeServer;
-  const hosts = values.host === undefined ? ["::", "0.0.0.0"] : [values.host];
   try {
-    server = await startOnFirstHost(context, hosts, { port, tcp, udp, udpRate, log });
+    server = await listenOnFirstHost(plan.hosts, async (host) =>
+      await serveTime(context.net, {
+        hostname: await _toAddress(context, host),
+        port: plan.port,
+        tcp: plan.tcp,
+        udp: plan.udp,
+        udpRate: plan.udpRate,
+        clock: context.now,
+        log,
+      }));
   } catch (error) {
     off();
-    context.err(`netkit serve-time: ${bindFailure(error, hosts[0], port)}`);
+    const suggestPort = plan.port === 3737 ? 3738 : 3737;
+    log(listenFailure(error, plan.port, { suggestPort }));
     return EXIT.FAILURE;
   }
   for (const addr of [server.tcp, server.udp]) {
@@ -101,29 +170,8 @@ async function run(args: string[], context: CommandContext): Promise<number> {
   return EXIT.OK;
 }
 
-/**
- * Tries each host in turn: the default "::" (dual-stack) falls back to
- * 0.0.0.0 where the kernel has no IPv6.
- */
-async function startOnFirstHost(
-  context: CommandContext,
-  hosts: string[],
-  options: { port: number; tcp: boolean; udp: boolean; udpRate: number; log(l: string): void },
-): Promise<TimeServer> {
-  for (let i = 0;; i++) {
-    try {
-      const hostname = await toAddress(context, hosts[i]);
-      return await serveTime(context.net, { hostname, ...options });
-    } catch (error) {
-      const noIpv6 = error instanceof NetError &&
-        (error.code === "EAFNOSUPPORT" || error.code === "EADDRNOTAVAIL");
-      if (!noIpv6 || i + 1 >= hosts.length) throw error;
-    }
-  }
-}
-
 /** A host name given to --host becomes its first address, so both runtimes fail alike. */
-async function toAddress(context: CommandContext, host: string): Promise<string> {
+async function _toAddress(context: CommandContext, host: string): Promise<string> {
   if (isIPv4(host) || isIPv6(host)) return host;
   if (/^[\d.]+$/.test(host)) throw new NetError("ENOTFOUND", `Not an IPv4 address: ${host}`);
   const [first] = await context.net.resolve(host);
@@ -131,31 +179,8 @@ async function toAddress(context: CommandContext, host: string): Promise<string>
   return first.address;
 }
 
-/** One line that names the problem and the fix. */
-function bindFailure(error: unknown, host: string, port: number): string {
-  const where = formatHostPort(host, port);
-  if (!(error instanceof NetError)) return `cannot listen on ${where}: ${String(error)}`;
-  switch (error.code) {
-    case "EADDRINUSE":
-      return `cannot listen on ${where}: port ${port} is already in use ` +
-        `(another time server?); pick another with --port ${port === 3737 ? 3738 : 3737}`;
-    case "EACCES":
-      return `cannot listen on ${where}: permission denied; ports below 1024 need root or ` +
-        `CAP_NET_BIND_SERVICE (sudo setcap cap_net_bind_service=+ep netkit), or use --port 3737`;
-    case "EADDRNOTAVAIL":
-      return `cannot listen on ${where}: ${host} is not an address of this machine; ` +
-        `use one of its addresses, or leave out --host to listen on all`;
-    case "ENOTFOUND":
-      return `cannot listen on ${where}: '${host}' is not an address or a known host name`;
-    case "EAFNOSUPPORT":
-      return `cannot listen on ${where}: this system has no IPv6; use --host 0.0.0.0`;
-    default:
-      return `cannot listen on ${where}: ${error.message}`;
-  }
-}
-
 /** The `serve-time` subcommand. */
 export const serveTimeCommand: Command = {
   usage: USAGE,
-  run,
+  run: (args, context) => runServeTime(parseServeTimeArgs(args, context.env), context),
 };

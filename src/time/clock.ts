@@ -28,7 +28,9 @@ export const systemClock: Clock = () => Date.now();
  * @returns false when the clock is plainly unset
  * @example
  * ```ts
- * isClockPlausible(0, PLAUSIBLE_SINCE_MS); // false: 1970 is before any build
+ * import { isClockPlausible, PLAUSIBLE_SINCE_MS } from "./clock.ts";
+ *
+ * console.assert(!isClockPlausible(0, PLAUSIBLE_SINCE_MS)); // 1970 is before any build
  * ```
  */
 export function isClockPlausible(

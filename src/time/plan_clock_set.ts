@@ -5,6 +5,8 @@
  * @module
  */
 import { isClockPlausible, PLAUSIBLE_SINCE_MS } from "./clock.ts";
+import { findAgreement } from "./find_agreement.ts";
+import { median } from "./_median.ts";
 
 /**
  * Default `--max-step` in seconds: larger steps need `--force`. The same bound
@@ -17,6 +19,11 @@ export interface ClockSample {
   host: string;
   /** Server time minus local time, seconds. */
   offsetS: number;
+  /**
+   * How far off this answer may be beyond `toleranceS`, seconds (an NTP answer's root
+   * distance, say). @default 0
+   */
+  uncertaintyS?: number;
 }
 
 /** Options for {@linkcode planClockSet}. */
@@ -25,7 +32,7 @@ export interface PlanClockSetOptions {
   asked: number;
   /** Fewest hosts that must agree. @default the majority of `asked` */
   minAgree?: number;
-  /** Seconds within which answers agree. */
+  /** Each answer's window is its offset ± this many seconds; answers agree when windows meet. */
   toleranceS: number;
   /** Largest step allowed without `force`, seconds. @default DEFAULT_MAX_STEP_S */
   maxStepS?: number;
@@ -57,8 +64,9 @@ export type ClockSetPlan =
  * @returns the default `--min-agree`
  * @example
  * ```ts
- * majority(3); // 2
- * majority(4); // 3
+ * import { majority } from "./plan_clock_set.ts";
+ *
+ * console.assert(majority(3) === 2 && majority(4) === 3);
  * ```
  */
 export function majority(asked: number): number {
@@ -68,20 +76,32 @@ export function majority(asked: number): number {
 /**
  * Decides whether the clock may be set from `samples`.
  *
- * The agreeing hosts are the largest group whose offsets all lie within
- * `toleranceS` of each other; two different groups of that size are no
- * agreement at all. The step is their median offset. It is refused when
- * fewer than `minAgree` agree, when it would put the clock before the build
- * date, or when it exceeds `maxStepS` without `force` — unless the local
- * clock is itself before the build date (a device booting without an RTC).
+ * Agreement, as NTP's clock select defines it (RFC 5905 §11.2.1, Marzullo's
+ * algorithm): each answer stands for the window `[offset - t, offset + t]`,
+ * where `t` is `toleranceS` plus the answer's own `uncertaintyS`. The agreeing
+ * hosts are the largest set whose windows all share one point. So with
+ * `--tolerance 5`, offsets 0, 4 and 8 s all agree (they share 3 … 5) and the
+ * step is 4 s; offsets 0, 6 and 12 s do not: 6 agrees with each of the others,
+ * but 0 and 12 are 12 s apart, no point lies in all three windows, and the two
+ * pairs {0, 6} and {6, 12} are rivals of the same size. Two different largest
+ * sets are no agreement at all (NTP finds no majority clique there either).
+ *
+ * The step is the median offset of the agreeing set. It is refused when fewer
+ * than `minAgree` agree (hosts that did not answer count as asked), when it
+ * would put the clock before the build date, or when it exceeds `maxStepS`
+ * without `force`, unless the local clock is itself before the build date
+ * (a device booting without an RTC).
  *
  * @param samples the hosts that answered
  * @param options hosts asked, thresholds and the local clock
  * @returns the plan
- * @example
+ * @example Offsets 0, 4 and 8 s with a tolerance of 5 s: the clock steps by 4 s
  * ```ts
- * planClockSet([{ host: "a", offsetS: 2 }], { asked: 1, toleranceS: 5, nowMs: Date.now() });
- * // { ok: true, stepS: 2, hosts: ["a"], clockWasUnset: false }
+ * import { planClockSet } from "./plan_clock_set.ts";
+ *
+ * const samples = [0, 4, 8].map((offsetS, i) => ({ host: `h${i}`, offsetS }));
+ * const plan = planClockSet(samples, { asked: 3, toleranceS: 5, nowMs: Date.now() });
+ * console.assert(plan.ok && plan.stepS === 4 && plan.hosts.length === 3);
  * ```
  */
 export function planClockSet(samples: ClockSample[], options: PlanClockSetOptions): ClockSetPlan {
@@ -90,22 +110,15 @@ export function planClockSet(samples: ClockSample[], options: PlanClockSetOption
   const plausibleSinceMs = options.plausibleSinceMs ?? PLAUSIBLE_SINCE_MS;
   if (samples.length === 0) return { ok: false, reason: "no host answered", hosts: [] };
 
-  const sorted = [...samples].sort((a, b) => a.offsetS - b.offsetS);
-  let best: ClockSample[] = [];
-  let tied = false;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (j < sorted.length && sorted[j].offsetS - sorted[i].offsetS <= options.toleranceS) j++;
-    const group = sorted.slice(i, j);
-    if (group.length > best.length) {
-      best = group;
-      tied = false;
-    } else if (group.length === best.length && group.some((s) => !best.includes(s))) {
-      tied = true;
-    }
-  }
+  const found = findAgreement(samples.map((sample) => ({
+    sample,
+    offsetS: sample.offsetS,
+    uncertaintyS: options.toleranceS + (sample.uncertaintyS ?? 0),
+  })));
+  const best = found.members.map((m) => m.sample);
   const hosts = best.map((s) => s.host);
   const within = `within ${options.toleranceS} s`;
-  if (tied) {
+  if (found.tied) {
     return {
       ok: false,
       reason: `the answers fall into different groups of ${best.length} ${within}: no agreement`,
@@ -120,10 +133,7 @@ export function planClockSet(samples: ClockSample[], options: PlanClockSetOption
       hosts,
     };
   }
-  const mid = best.length >> 1;
-  const stepS = best.length % 2
-    ? best[mid].offsetS
-    : (best[mid - 1].offsetS + best[mid].offsetS) / 2;
+  const stepS = median(best.map((s) => s.offsetS));
   const newMs = options.nowMs + stepS * 1000;
   if (!isClockPlausible(newMs, plausibleSinceMs)) {
     return {

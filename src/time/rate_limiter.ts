@@ -27,8 +27,11 @@ interface Bucket {
  *
  * @example
  * ```ts
- * const limiter = new RateLimiter({ ratePerSecond: 2 });
- * limiter.allow("192.0.2.1"); // true
+ * import { RateLimiter } from "./rate_limiter.ts";
+ *
+ * const limiter = new RateLimiter({ ratePerSecond: 2, now: () => 0 });
+ * console.assert(limiter.allow("192.0.2.1") && limiter.allow("192.0.2.1"));
+ * console.assert(!limiter.allow("192.0.2.1")); // the burst of 2 is spent
  * ```
  */
 export class RateLimiter {

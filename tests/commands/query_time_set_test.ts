@@ -1,7 +1,7 @@
 /**
  * `query-time --set` in-process, with the clock setter replaced: these tests
  * never change the machine's clock. The real setter is run as an unprivileged
- * user in e2e_time_test.ts.
+ * user in tests/e2e/time_test.ts.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -107,6 +107,29 @@ test("query-time --set needs --min-agree hosts to agree; failed hosts count as a
   ]);
   assert.equal(one.code, 0, one.err.join("\n"));
   assert.equal(one.calls.length, 1);
+});
+
+test("query-time --set steps to the agreeing majority when the middle host agrees with both others", async () => {
+  // Offsets 0, 4 and 8 s with --tolerance 5: 0 and 8 are 8 s apart, but all three windows of
+  // ±5 s share the seconds around 4, so all three agree and the step is their median.
+  await using a = await skewedServer(0);
+  await using b = await skewedServer(4);
+  await using c = await skewedServer(8);
+  const before = Date.now();
+  const r = await netkit([
+    "query-time",
+    "--set",
+    "--tolerance",
+    "5",
+    `127.0.0.1:${a.port}`,
+    `127.0.0.1:${b.port}`,
+    `127.0.0.1:${c.port}`,
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  assert.equal(r.calls.length, 1);
+  const stepS = (r.calls[0] - before) / 1000;
+  assert.ok(stepS > 3 && stepS < 6, `step ${stepS}`);
+  assert.match(r.out.at(-1)!, /\(step \+[345]\.\d{3} s; 3 of 3 hosts agree\)$/);
 });
 
 test("query-time --set --dry-run says what it would do and calls no setter", async () => {

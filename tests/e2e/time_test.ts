@@ -1,10 +1,11 @@
 /**
  * End-to-end: the real program (under the test runtime, or NETKIT_BIN) against
- * peers nobody here wrote: rdate (openrdate), BusyBox rdate, xinetd.
+ * peers nobody here wrote: rdate (openrdate), BusyBox rdate, xinetd (also under faketime).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,8 +76,11 @@ test(`[${TARGET}] busybox rdate -p reads serve-time on port 37`, async (t) => {
   assert.ok(Math.abs(rdateSeconds(result.stdout) - Date.now() / 1000) <= 2, result.stdout);
 });
 
-/** Starts xinetd with only its internal time services on `port`, in the foreground. */
-async function startXinetd(port: number) {
+/**
+ * Starts xinetd with only its internal time services on `port`, in the
+ * foreground; with `offsetS`, under faketime, so its clock is that far from ours.
+ */
+async function startXinetd(port: number, offsetS?: number) {
   const dir = mkdtempSync(join(tmpdir(), "netkit-xinetd-"));
   const config = join(dir, "xinetd.conf");
   const service = (socketType: string, id: string) => `
@@ -97,8 +101,12 @@ service time
       service("dgram", "time-dgram")
     }\n`,
   );
-  const child = spawn("xinetd", ["-dontfork", "-f", config, "-pidfile", join(dir, "pid")], {
+  const xinetd = ["xinetd", "-dontfork", "-f", config, "-pidfile", join(dir, "pid")];
+  const argv = offsetS === undefined ? xinetd : ["faketime", "-f", `+${offsetS}s`, ...xinetd];
+  // Its own process group: faketime runs xinetd as its child, and both must stop.
+  const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
@@ -108,10 +116,11 @@ service time
     await sleep(100);
   }
   return {
+    port,
     stderr: () => stderr,
     async [Symbol.asyncDispose]() {
       const exited = new Promise((r) => child.on("close", r));
-      child.kill("SIGTERM");
+      process.kill(-child.pid!, "SIGTERM");
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
@@ -140,6 +149,33 @@ for (const transport of ["tcp", "udp"] as const) {
     assert.ok(Math.abs(answer.unix - Date.now() / 1000) <= 2);
   });
 }
+
+test(
+  `[${TARGET}] query-time --set --dry-run: xinetd clocks 0, 4 and 8 s ahead with --tolerance 5 all agree`,
+  {
+    skip: have("xinetd") && have("faketime") ? false : "xinetd or faketime is not installed",
+  },
+  async () => {
+    // The middle server agrees with both others, and all three windows of ±5 s share 3 … 5 s.
+    await using a = await startXinetd(await freePort());
+    await using b = await startXinetd(await freePort(), 4);
+    await using c = await startXinetd(await freePort(), 8);
+    const hosts = [a, b, c].map((x) => `127.0.0.1:${x.port}`);
+    const result = await runNetkit([
+      "query-time",
+      "--set",
+      "--dry-run",
+      "--tolerance",
+      "5",
+      ...hosts,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout.trim().split("\n").at(-1)!,
+      /^would set the clock: \S+ -> \S+ {2}\(step \+[345]\.\d{3} s; 3 of 3 hosts agree\)$/,
+    );
+  },
+);
 
 test(`[${TARGET}] query-time --json prints exactly the documented fields`, async () => {
   await using server = await startNetkit(["serve-time", "--host", "127.0.0.1", "--port", "0"]);

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { selectAdapter } from "../../src/net/select.ts";
 import { encodeTime } from "../../src/time/codec.ts";
-import { flagOutliers, pollTime, queryTime, TimeQueryError } from "../../src/time/client.ts";
+import { queryTime } from "../../src/time/query_time.ts";
+import { TimeQueryError } from "../../src/time/time_query_error.ts";
 import dgram from "node:dgram";
 import { tcpPeer, udpPeer } from "../_peers.ts";
 
@@ -182,28 +183,4 @@ test("queryTime() picks the era nearest the build date when the local clock is u
     clock: () => 5000, // 1970: an RTC-less device at boot
   });
   assert.equal(answer.unix, serverTime);
-});
-
-test("pollTime() asks several hosts, keeps order, reports failures and flags outliers", async () => {
-  await using good1 = await tcpPeer((s) => s.end(encodeTime(nowS())));
-  await using good2 = await tcpPeer((s) => s.end(encodeTime(nowS())));
-  await using skewed = await tcpPeer((s) => s.end(encodeTime(nowS() + 60)));
-  await using silent = await tcpPeer((s) => s.end());
-  const started = performance.now();
-  const results = await pollTime(
-    adapter,
-    [good1, skewed, silent, good2].map((p) => ({ host: "127.0.0.1", port: p.port })),
-    { transport: "tcp", toleranceS: 5 },
-  );
-  assert.ok(performance.now() - started < 2000, "asked in parallel");
-  assert.deepEqual(results.map((r) => r.port), [good1.port, skewed.port, silent.port, good2.port]);
-  assert.deepEqual(results.map((r) => r.ok), [true, true, false, true]);
-  assert.deepEqual(results.map((r) => (r.ok ? r.outlier : null)), [false, true, null, false]);
-});
-
-test("flagOutliers() flags offsets beyond the tolerance from the median", () => {
-  assert.deepEqual(flagOutliers([0.1, 0.2, 30], 5), [false, false, true]);
-  assert.deepEqual(flagOutliers([100], 5), [false]);
-  assert.deepEqual(flagOutliers([0, 20], 5), [true, true]);
-  assert.deepEqual(flagOutliers([1, 2, 3, 4], 5), [false, false, false, false]);
 });
