@@ -153,7 +153,7 @@ for (const transport of ["tcp", "udp"] as const) {
 test(
   `[${TARGET}] query-time --set --dry-run: xinetd clocks 0, 4 and 8 s ahead with --tolerance 5 all agree`,
   {
-    skip: have("xinetd") && have("faketime") ? false : "xinetd or faketime is not installed",
+    skip: peerSkip("xinetd", "faketime"),
   },
   async () => {
     // The middle server agrees with both others, and all three windows of ±5 s share 3 … 5 s.
