@@ -342,7 +342,7 @@ async function fetchFollowing(
   let url = options.url;
   let method = options.method;
   let body: Uint8Array<ArrayBuffer> | undefined = options.body;
-  const extras: FetchExtras = { insecure: options.insecure, decompress: options.decompress };
+  const extras: FetchExtras = { insecure: options.insecure };
   for (let hops = 0;; hops++) {
     attempt.arm(
       options.connectTimeoutMs,

@@ -1,9 +1,12 @@
 /**
- * Small pieces both adapters use. Private to `src/net`.
+ * Small pieces both adapters use: timers, signals, libc loading for the
+ * clock, and the request header that keeps content codings off. Private to
+ * `src/net`.
  *
  * @module
  */
-import { NetError, type NetErrorCode } from "./errors.ts";
+import type { NetAdapter, SignalName } from "./types.ts";
+import { NetError } from "./errors.ts";
 
 /** Resolves after `ms` milliseconds; does not keep the process alive past an abort. */
 export function delay(ms: number): Promise<void> {
@@ -22,54 +25,6 @@ export async function raceWithTimeout(promise: Promise<unknown>, ms: number): Pr
     return await Promise.race([promise.then(() => true, () => true), timedOut]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * A queue of received chunks that a reader awaits: how callback-style sockets
- * become `read(): Promise<Uint8Array | null>`.
- */
-export class ChunkQueue {
-  #chunks: Uint8Array[] = [];
-  #ended = false;
-  #error: unknown = undefined;
-  #waiter: { resolve: (v: Uint8Array | null) => void; reject: (e: unknown) => void } | null = null;
-
-  /** Adds a chunk from the socket. */
-  push(chunk: Uint8Array): void {
-    if (this.#ended) return;
-    if (this.#waiter) {
-      const w = this.#waiter;
-      this.#waiter = null;
-      w.resolve(chunk);
-    } else {
-      this.#chunks.push(chunk);
-    }
-  }
-
-  /** Marks the end of the stream, or a failure when `error` is given. */
-  end(error?: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    if (this.#waiter) {
-      const w = this.#waiter;
-      this.#waiter = null;
-      if (error !== undefined && this.#chunks.length === 0) w.reject(error);
-      else w.resolve(this.#chunks.shift() ?? null);
-    }
-  }
-
-  /** Next chunk, `null` at the end; rejects if the stream failed before more data. */
-  read(): Promise<Uint8Array | null> {
-    const chunk = this.#chunks.shift();
-    if (chunk) return Promise.resolve(chunk);
-    if (this.#ended) {
-      return this.#error !== undefined ? Promise.reject(this.#error) : Promise.resolve(null);
-    }
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
   }
 }
 
@@ -130,8 +85,93 @@ export function noClockSetter(detail: string): NetError {
 }
 
 /**
+ * The libc calls `clock_settime` needs, as each runtime's FFI exposes them.
+ */
+export interface LibcClock {
+  /** libc's `clock_settime(clockid, struct timespec *)`. */
+  clockSettime(clockId: number, time: BigInt64Array): number;
+  /** errno right after a failed call. */
+  errno(): number;
+  close(): void;
+}
+
+/** Options for {@linkcode openLibc}. */
+export interface OpenLibcOptions {
+  /** The operating system as the runtime names it (`linux`, `darwin`). */
+  os: string;
+  /** The CPU architecture as the runtime names it (`x86_64`, `arm64`). */
+  arch: string;
+  /** An error that ends the search at once (Deno's missing FFI permission). */
+  fatal?(error: unknown): NetError | undefined;
+}
+
+/**
+ * Opens the first libc of {@linkcode libcPaths} that loads.
+ *
+ * @param open the runtime's dlopen of one path
+ * @param options platform, and which errors end the search
+ * @returns what `open` returned
+ * @throws {NetError} `ENOSYS` when no libc loads
+ */
+export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions): T {
+  let lastError: unknown;
+  for (const path of libcPaths(options.os, options.arch)) {
+    try {
+      return open(path);
+    } catch (error) {
+      const fatal = options.fatal?.(error);
+      if (fatal) throw fatal;
+      lastError = error;
+    }
+  }
+  const detail = lastError instanceof Error ? lastError.message : String(lastError);
+  throw noClockSetter(`cannot open libc: ${detail}`);
+}
+
+/**
+ * Sets `CLOCK_REALTIME` through an opened libc, then closes it.
+ *
+ * @param libc the opened library
+ * @param ms the new time, milliseconds since the Unix epoch
+ * @throws {NetError} `EPERM` without the privilege, `EOTHER` for other errno values
+ */
+export function setClockWith(libc: LibcClock, ms: number): void {
+  try {
+    if (libc.clockSettime(CLOCK_REALTIME, timespec(ms)) === 0) return;
+    // Read at once: nothing else runs on this thread between the call and here.
+    throw clockSetError(libc.errno());
+  } finally {
+    libc.close();
+  }
+}
+
+/**
+ * {@linkcode NetAdapter.onSignal} on top of a runtime's add/remove pair.
+ *
+ * @param add installs a listener for one signal
+ * @param remove removes it again
+ * @returns the adapter's `onSignal`
+ */
+export function signalSubscriber(
+  add: (signal: SignalName, listener: () => void) => void,
+  remove: (signal: SignalName, listener: () => void) => void,
+): NetAdapter["onSignal"] {
+  return (signals, handler) => {
+    const listeners = signals.map((signal) => {
+      const listener = () => handler(signal);
+      add(signal, listener);
+      return [signal, listener] as const;
+    });
+    return () => {
+      for (const [signal, listener] of listeners) remove(signal, listener);
+    };
+  };
+}
+
+/**
  * `init` with `Accept-Encoding: identity` unless the caller chose an encoding:
- * how both adapters ask for the server's bytes undecoded.
+ * how both adapters keep the server from applying a content coding the
+ * caller did not ask for (RFC 9110 §12.5.3).
  *
  * @param init the request options
  * @returns a copy whose headers ask for no content coding
@@ -140,52 +180,4 @@ export function withIdentityEncoding(init: RequestInit): RequestInit {
   const headers = new Headers(init.headers);
   if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   return { ...init, headers };
-}
-
-const KNOWN_CODES = new Set<string>([
-  "EADDRINUSE",
-  "EACCES",
-  "EADDRNOTAVAIL",
-  "EAFNOSUPPORT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "ETIMEDOUT",
-  "EMFILE",
-]);
-
-/** Native error names (the names of Deno's error classes) mapped to codes. */
-const NAME_TO_CODE: Record<string, NetErrorCode> = {
-  AddrInUse: "EADDRINUSE",
-  PermissionDenied: "EACCES",
-  AddrNotAvailable: "EADDRNOTAVAIL",
-  ConnectionRefused: "ECONNREFUSED",
-  ConnectionReset: "ECONNRESET",
-  TimedOut: "ETIMEDOUT",
-  AbortError: "EABORTED",
-};
-
-/**
- * Turns whatever a runtime threw into a {@linkcode NetError}.
- *
- * @param error the native error
- * @param context what was being done, e.g. `Cannot listen on 127.0.0.1:37`
- * @returns a NetError carrying the native error as `cause`
- */
-export function toNetError(error: unknown, context: string): NetError {
-  if (error instanceof NetError) return error;
-  const e = error as { code?: unknown; name?: unknown; message?: unknown };
-  const rawCode = typeof e?.code === "string" ? e.code : "";
-  const message = typeof e?.message === "string" ? e.message : String(error);
-  let code: NetErrorCode = "EOTHER";
-  if (KNOWN_CODES.has(rawCode)) code = rawCode as NetErrorCode;
-  else if (rawCode === "EAI_NONAME" || rawCode === "EAI_AGAIN" || rawCode === "DNSException") {
-    code = "ENOTFOUND";
-  } else if (typeof e?.name === "string" && e.name in NAME_TO_CODE) code = NAME_TO_CODE[e.name];
-  else if (/lookup address|Name or service not known|getaddrinfo/i.test(message)) {
-    code = "ENOTFOUND";
-  } else if (/permission denied|EACCES/i.test(message)) code = "EACCES";
-  return new NetError(code, `${context}: ${message}`, { cause: error });
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import type { NetAdapter } from "./types.ts";
-import { denoAdapter } from "./deno.ts";
-import { bunAdapter } from "./bun.ts";
+import { denoAdapter } from "./deno/adapter.ts";
+import { bunAdapter } from "./bun/adapter.ts";
 
 /**
  * The adapter for the current runtime.

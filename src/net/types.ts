@@ -1,8 +1,9 @@
 /**
  * The adapter contract: the only way netkit's protocol code reaches the network.
  *
- * `deno.ts` implements it on the Deno namespace, `bun.ts` on the Bun one; nothing else touches
- * a runtime global. Everything here is byte-based and web-standard so the time
+ * `deno/` implements it on the Deno namespace, `bun/` on the Bun one (one file
+ * per capability each); nothing else touches a runtime global. Every error
+ * that leaves an adapter is a {@linkcode NetError} with a code. Everything here is byte-based and web-standard so the time
  * and HTTP code above it is runtime-free and testable.
  *
  * @module
@@ -130,7 +131,8 @@ export interface FileInfo {
 
 /**
  * File metadata and small reads, on each runtime's fastest path. Failures
- * are errors with the errno `code` node:fs uses (ENOENT, EACCES, ENOTDIR…).
+ * are {@linkcode NetError}s with the errno `code` node:fs uses (ENOENT,
+ * EACCES, ENOTDIR, EISDIR…).
  */
 export interface FileSystem {
   stat(path: string): Promise<FileInfo>;
@@ -153,8 +155,6 @@ export interface FetchExtras {
    * process was started with `--unsafely-ignore-certificate-errors`.
    */
   insecure?: boolean;
-  /** `false`: hand over the server's bytes undecoded (sends `Accept-Encoding: identity`). */
-  decompress?: boolean;
 }
 
 /** Signals a command may wait for. */
@@ -175,7 +175,7 @@ export interface NetAdapter {
    * runtime sends files (Bun: its file objects, sendfile on Linux; Deno: a
    * pull-based stream of the open file).
    *
-   * @throws {Error} with `code` ENOENT/EACCES/EISDIR when the file cannot be opened
+   * @throws {NetError} ENOENT/EACCES/EISDIR when the file cannot be opened
    */
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
   /** File metadata for the file server (Deno's node:fs stat is ~30x slower than its native stat). */
@@ -185,6 +185,16 @@ export interface NetAdapter {
    * "manual"` gives the 3xx response itself on both runtimes) and the extras
    * each runtime spells differently. Proxies come from HTTP_PROXY, HTTPS_PROXY
    * and NO_PROXY on both.
+   *
+   * It NEVER decodes a content coding: the body is the server's bytes, as
+   * the Content-Encoding header says they are. Without a caller-set
+   * Accept-Encoding the request asks for `identity`.
+   *
+   * @throws {NetError} for everything that fails before the response head:
+   *   ENOTFOUND, ECONNREFUSED, EHOSTUNREACH/ENETUNREACH, ECONNRESET,
+   *   ETIMEDOUT, EABORTED (the caller's signal; its reason is the `cause`),
+   *   EBADPORT, CERT_UNTRUSTED/CERT_HOSTNAME/CERT_EXPIRED, TLS_FAILED, EPROTO.
+   *   Reading the body fails with NetErrors too (ECONNRESET, EPROTO, EABORTED).
    */
   fetch(url: URL, init: RequestInit, extras?: FetchExtras): Promise<Response>;
   /** Whether {@linkcode FetchExtras.insecure} works in this process. */

@@ -1,0 +1,96 @@
+/**
+ * A Bun socket as the contract's {@linkcode TcpConn}: its callbacks feed a
+ * queue that `read()` awaits. Private to `src/net/bun`.
+ *
+ * @module
+ */
+import type { NetAddr, TcpConn } from "../types.ts";
+import { NetError } from "../errors.ts";
+import { unmapAddress } from "../ip.ts";
+import type { BunSocket, BunSocketHandlers } from "./_api.ts";
+import { ChunkQueue } from "./_chunk_queue.ts";
+import { toNetError } from "./to_net_error.ts";
+
+/** Per-socket state behind a Bun socket: the reader queue and pending writes. */
+export class BunTcpConn implements TcpConn {
+  readonly localAddr: NetAddr;
+  readonly remoteAddr: NetAddr;
+  readonly queue = new ChunkQueue();
+  #socket: BunSocket<BunTcpConn>;
+  #drained: (() => void) | null = null;
+  #closed = false;
+
+  constructor(socket: BunSocket<BunTcpConn>, local: NetAddr) {
+    this.#socket = socket;
+    this.localAddr = local;
+    this.remoteAddr = {
+      transport: "tcp",
+      hostname: unmapAddress(socket.remoteAddress),
+      port: socket.remotePort,
+    };
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.queue.read();
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    // Bun does not buffer: write() takes what the kernel accepts, we keep the rest.
+    let rest = bytes;
+    while (rest.length > 0) {
+      if (this.#closed) throw new NetError("ECONNRESET", "Cannot write: connection closed");
+      const n = this.#socket.write(rest);
+      if (n < 0) throw new NetError("ECONNRESET", "Cannot write: connection closed");
+      rest = rest.subarray(n);
+      if (rest.length > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    }
+  }
+
+  /** Called by the socket handlers. */
+  onDrain(): void {
+    const drained = this.#drained;
+    this.#drained = null;
+    drained?.();
+  }
+
+  /** Called by the socket handlers when the socket is gone. */
+  onClose(error?: unknown): void {
+    this.#closed = true;
+    this.queue.end(error ? toNetError(error, "Connection failed") : undefined);
+    this.onDrain();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#socket.end();
+    } catch { /* already closed */ }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/** Handlers shared by accepted and outgoing sockets; each guards against throws. */
+export function connHandlers(): BunSocketHandlers<BunTcpConn> {
+  return {
+    data(socket, chunk) {
+      socket.data?.queue.push(chunk);
+    },
+    drain(socket) {
+      socket.data?.onDrain();
+    },
+    end(socket) {
+      socket.data?.queue.end();
+    },
+    close(socket, error) {
+      socket.data?.onClose(error);
+    },
+    error(socket, error) {
+      socket.data?.onClose(error);
+    },
+  };
+}
