@@ -11,7 +11,9 @@
 import type { FetchExtras } from "../types.ts";
 import type { NetErrorCode } from "../errors.ts";
 import { type FetchFailure, guardedFetch } from "../_fetch.ts";
+import { classifyNodeStyleError } from "../_node_codes.ts";
 import { withIdentityEncoding } from "../_shared.ts";
+import { nodeFetch } from "./_node_fetch.ts";
 
 /** Deno's fetch error text, first match wins (certificate reasons before TLS in general). */
 const DENO_FETCH_ERRORS: [RegExp, NetErrorCode, string?][] = [
@@ -70,10 +72,12 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
 }
 
 /**
- * {@linkcode NetAdapter.fetch} on Deno. It never decodes a content coding:
- * Deno decodes only what it asked for itself, so a request without an
- * Accept-Encoding gets `identity`. Certificate checks can only be turned off
- * for the whole process (--unsafely-ignore-certificate-errors), never per request.
+ * {@linkcode NetAdapter.fetch} on Deno. It never decodes a content coding.
+ * Deno's fetch decodes gzip and br unless the request's Accept-Encoding is
+ * exactly `identity` (Deno 2.9), so a request without one gets `identity`,
+ * and a request whose caller chose one goes over node:http(s), which hands
+ * over the server's bytes. Certificate checks can only be turned off for the
+ * whole process (--unsafely-ignore-certificate-errors), never per request.
  *
  * @param url what to fetch
  * @param init the request
@@ -91,6 +95,10 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
  * ```
  */
 export function denoFetch(url: URL, init: RequestInit, _extras?: FetchExtras): Promise<Response> {
+  const chosen = new Headers(init.headers).get("accept-encoding");
+  if (chosen !== null && chosen.trim().toLowerCase() !== "identity") {
+    return guardedFetch(() => nodeFetch(url, init), init.signal, classifyNodeStyleError);
+  }
   return guardedFetch(
     () => fetch(url, withIdentityEncoding(init)),
     init.signal,
