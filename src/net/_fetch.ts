@@ -8,14 +8,34 @@
 import { NetError, type NetErrorCode } from "./errors.ts";
 import { netError } from "./_net_error.ts";
 
-/** A runtime's reading of one of its own fetch errors. */
+/**
+ * A runtime's reading of one of its own fetch errors.
+ *
+ * @example
+ * ```ts
+ * import type { FetchFailure } from "./_fetch.ts";
+ *
+ * const failure: FetchFailure = { code: "CERT_UNTRUSTED", detail: "self-signed certificate" };
+ * console.assert(failure.code === "CERT_UNTRUSTED");
+ * ```
+ */
 export interface FetchFailure {
   code: NetErrorCode;
   /** A few words more than the code's phrase (`self-signed certificate`). */
   detail?: string;
 }
 
-/** Classifies a runtime's fetch error; each adapter has its own. */
+/**
+ * Classifies a runtime's fetch error; each adapter has its own.
+ *
+ * @example
+ * ```ts
+ * import type { FetchClassifier } from "./_fetch.ts";
+ *
+ * const classify: FetchClassifier = () => ({ code: "EOTHER" });
+ * console.assert(classify(new Error("x")).code === "EOTHER");
+ * ```
+ */
 export type FetchClassifier = (error: unknown) => FetchFailure;
 
 /** Statuses whose responses cannot carry a body (Fetch standard: "null body status"). */
@@ -29,6 +49,16 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * @param signal the caller's signal
  * @param classify the runtime's classifier
  * @returns the normalised error
+ *
+ * @example
+ * ```ts
+ * import { fetchNetError } from "./_fetch.ts";
+ *
+ * const abort = new AbortController();
+ * abort.abort(new Error("mine"));
+ * const error = fetchNetError(new Error("native"), abort.signal, () => ({ code: "EOTHER" }));
+ * console.assert(error.code === "EABORTED" && (error.cause as Error).message === "mine");
+ * ```
  */
 export function fetchNetError(
   error: unknown,
@@ -51,6 +81,25 @@ export function fetchNetError(
  * @param classify the runtime's classifier
  * @returns the response
  * @throws {NetError} for everything that fails before the response head
+ *
+ * @example
+ * ```ts
+ * import { guardedFetch } from "./_fetch.ts";
+ *
+ * const failing = guardedFetch(
+ *   () => Promise.reject(new Error("refused")),
+ *   undefined,
+ *   () => ({ code: "ECONNREFUSED" }),
+ * );
+ * console.assert((await failing.catch((e) => e.code)) === "ECONNREFUSED");
+ * const body = new ReadableStream({ pull: (c) => c.error(new Error("reset")) });
+ * const response = await guardedFetch(
+ *   () => Promise.resolve(new Response(body)),
+ *   undefined,
+ *   () => ({ code: "ECONNRESET" }),
+ * );
+ * console.assert((await response.text().catch((e) => e.code)) === "ECONNRESET");
+ * ```
  */
 export async function guardedFetch(
   request: () => Promise<Response>,

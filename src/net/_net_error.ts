@@ -7,7 +7,16 @@
  */
 import { NetError, type NetErrorCode } from "./errors.ts";
 
-/** A short human phrase for each code, without any runtime's wording. */
+/**
+ * A short human phrase for each code, without any runtime's wording.
+ *
+ * @example
+ * ```ts
+ * import { PHRASES } from "./_net_error.ts";
+ *
+ * console.assert(PHRASES.ECONNREFUSED === "connection refused");
+ * ```
+ */
 export const PHRASES: Readonly<Record<NetErrorCode, string>> = {
   EADDRINUSE: "address already in use",
   EACCES: "permission denied",
@@ -66,6 +75,14 @@ const ERRNO_CODES = new Set<string>([
  *
  * @param error what a runtime threw
  * @returns the code, or undefined when the error has none we know
+ *
+ * @example
+ * ```ts
+ * import { errnoCode } from "./_net_error.ts";
+ *
+ * console.assert(errnoCode(Object.assign(new Error("x"), { code: "EAI_AGAIN" })) === "ENOTFOUND");
+ * console.assert(errnoCode(new Error("no code")) === undefined);
+ * ```
  */
 export function errnoCode(error: unknown): NetErrorCode | undefined {
   const raw = (error as { code?: unknown } | null)?.code;
@@ -75,7 +92,17 @@ export function errnoCode(error: unknown): NetErrorCode | undefined {
   return undefined;
 }
 
-/** Options for {@linkcode netError}. */
+/**
+ * Options for {@linkcode netError}.
+ *
+ * @example
+ * ```ts
+ * import type { NetErrorOptions } from "./_net_error.ts";
+ *
+ * const options: NetErrorOptions = { cause: new Error("native"), detail: "unknown issuer" };
+ * console.assert(options.detail === "unknown issuer");
+ * ```
+ */
 export interface NetErrorOptions {
   /** The native error. */
   cause?: unknown;
@@ -91,6 +118,14 @@ export interface NetErrorOptions {
  * @param context what was being done (`Cannot listen on 127.0.0.1:37`), or "" for none
  * @param options the native error and extra detail
  * @returns the error, with the native one as `cause`
+ *
+ * @example
+ * ```ts
+ * import { netError } from "./_net_error.ts";
+ *
+ * const error = netError("EADDRINUSE", "Cannot listen on 127.0.0.1:37");
+ * console.assert(error.message === "Cannot listen on 127.0.0.1:37: address already in use");
+ * ```
  */
 export function netError(
   code: NetErrorCode,

@@ -8,7 +8,18 @@
 import type { NetAdapter, SignalName } from "./types.ts";
 import { NetError } from "./errors.ts";
 
-/** Resolves after `ms` milliseconds; does not keep the process alive past an abort. */
+/**
+ * Resolves after `ms` milliseconds; does not keep the process alive past an abort.
+ *
+ * @example
+ * ```ts
+ * import { delay } from "./_shared.ts";
+ *
+ * const started = Date.now();
+ * await delay(10);
+ * console.assert(Date.now() - started >= 5);
+ * ```
+ */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -17,6 +28,14 @@ export function delay(ms: number): Promise<void> {
  * Waits for `promise` at most `ms` milliseconds.
  *
  * @returns true if it settled in time (its rejection counts as settled)
+ *
+ * @example
+ * ```ts
+ * import { raceWithTimeout } from "./_shared.ts";
+ *
+ * console.assert(await raceWithTimeout(Promise.resolve(), 100));
+ * console.assert(!(await raceWithTimeout(new Promise((r) => setTimeout(r, 200)), 10)));
+ * ```
  */
 export async function raceWithTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +47,16 @@ export async function raceWithTimeout(promise: Promise<unknown>, ms: number): Pr
   }
 }
 
-/** Where libc may be, in the order tried: glibc, musl (Alpine), macOS. */
+/**
+ * Where libc may be, in the order tried: glibc, musl (Alpine), macOS.
+ *
+ * @example
+ * ```ts
+ * import { libcPaths } from "./_shared.ts";
+ *
+ * console.assert(libcPaths("linux", "arm64").includes("libc.musl-aarch64.so.1"));
+ * ```
+ */
 export function libcPaths(os: string, arch: string): string[] {
   if (os === "darwin") return ["/usr/lib/libSystem.B.dylib"];
   const muslArch = arch === "arm64" || arch === "aarch64" ? "aarch64" : "x86_64";
@@ -40,12 +68,30 @@ export function libcPaths(os: string, arch: string): string[] {
   ];
 }
 
-/** The libc function that returns errno's address: glibc and musl, or macOS. */
+/**
+ * The libc function that returns errno's address: glibc and musl, or macOS.
+ *
+ * @example
+ * ```ts
+ * import { errnoFunction } from "./_shared.ts";
+ *
+ * console.assert(errnoFunction("linux") === "__errno_location");
+ * ```
+ */
 export function errnoFunction(os: string): "__errno_location" | "__error" {
   return os === "darwin" ? "__error" : "__errno_location";
 }
 
-/** `CLOCK_REALTIME` (0 on Linux and macOS). */
+/**
+ * `CLOCK_REALTIME` (0 on Linux and macOS).
+ *
+ * @example
+ * ```ts
+ * import { CLOCK_REALTIME } from "./_shared.ts";
+ *
+ * console.assert(CLOCK_REALTIME === 0);
+ * ```
+ */
 export const CLOCK_REALTIME = 0;
 
 /**
@@ -53,6 +99,14 @@ export const CLOCK_REALTIME = 0;
  *
  * @param ms milliseconds since the Unix epoch
  * @returns the 16 bytes `clock_settime` reads
+ *
+ * @example
+ * ```ts
+ * import { timespec } from "./_shared.ts";
+ *
+ * const [seconds, nanoseconds] = timespec(1_500);
+ * console.assert(seconds === 1n && nanoseconds === 500_000_000n);
+ * ```
  */
 export function timespec(ms: number): BigInt64Array {
   if (!Number.isFinite(ms) || ms < 0) {
@@ -67,6 +121,13 @@ export function timespec(ms: number): BigInt64Array {
  * The error for a failed `clock_settime`.
  *
  * @param errno errno after the call (1 EPERM, 22 EINVAL), or -1 if unknown
+ *
+ * @example
+ * ```ts
+ * import { clockSetError } from "./_shared.ts";
+ *
+ * console.assert(clockSetError(1).code === "EPERM");
+ * ```
  */
 export function clockSetError(errno: number): NetError {
   if (errno === 1) {
@@ -79,13 +140,35 @@ export function clockSetError(errno: number): NetError {
   return new NetError("EOTHER", `Cannot set the clock: clock_settime failed (errno ${errno})`);
 }
 
-/** The error when no libc with `clock_settime` could be opened. */
+/**
+ * The error when no libc with `clock_settime` could be opened.
+ *
+ * @example
+ * ```ts
+ * import { noClockSetter } from "./_shared.ts";
+ *
+ * console.assert(noClockSetter("no libc").code === "ENOSYS");
+ * ```
+ */
 export function noClockSetter(detail: string): NetError {
   return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
 }
 
 /**
  * The libc calls `clock_settime` needs, as each runtime's FFI exposes them.
+ *
+ * @example
+ * ```ts
+ * import { type LibcClock, setClockWith } from "./_shared.ts";
+ *
+ * // A stand-in that refuses, as libc does without CAP_SYS_TIME.
+ * const refusing: LibcClock = { clockSettime: () => -1, errno: () => 1, close() {} };
+ * try {
+ *   setClockWith(refusing, Date.now());
+ * } catch (error) {
+ *   console.assert((error as { code: string }).code === "EPERM");
+ * }
+ * ```
  */
 export interface LibcClock {
   /** libc's `clock_settime(clockid, struct timespec *)`. */
@@ -95,7 +178,17 @@ export interface LibcClock {
   close(): void;
 }
 
-/** Options for {@linkcode openLibc}. */
+/**
+ * Options for {@linkcode openLibc}.
+ *
+ * @example
+ * ```ts
+ * import type { OpenLibcOptions } from "./_shared.ts";
+ *
+ * const options: OpenLibcOptions = { os: "linux", arch: "x86_64" };
+ * console.assert(options.os === "linux");
+ * ```
+ */
 export interface OpenLibcOptions {
   /** The operating system as the runtime names it (`linux`, `darwin`). */
   os: string;
@@ -112,6 +205,17 @@ export interface OpenLibcOptions {
  * @param options platform, and which errors end the search
  * @returns what `open` returned
  * @throws {NetError} `ENOSYS` when no libc loads
+ *
+ * @example
+ * ```ts
+ * import { openLibc } from "./_shared.ts";
+ *
+ * const opened = openLibc((path) => {
+ *   if (path !== "libc.so") throw new Error(`cannot open ${path}`);
+ *   return path;
+ * }, { os: "linux", arch: "x86_64" });
+ * console.assert(opened === "libc.so");
+ * ```
  */
 export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions): T {
   let lastError: unknown;
@@ -134,6 +238,21 @@ export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions)
  * @param libc the opened library
  * @param ms the new time, milliseconds since the Unix epoch
  * @throws {NetError} `EPERM` without the privilege, `EOTHER` for other errno values
+ *
+ * @example
+ * ```ts
+ * import { setClockWith } from "./_shared.ts";
+ *
+ * let closed = false;
+ * // A stand-in that refuses, as libc does without CAP_SYS_TIME.
+ * const refusing = { clockSettime: () => -1, errno: () => 1, close: () => (closed = true) };
+ * try {
+ *   setClockWith(refusing, Date.now());
+ * } catch (error) {
+ *   console.assert((error as { code: string }).code === "EPERM");
+ * }
+ * console.assert(closed);
+ * ```
  */
 export function setClockWith(libc: LibcClock, ms: number): void {
   try {
@@ -151,6 +270,19 @@ export function setClockWith(libc: LibcClock, ms: number): void {
  * @param add installs a listener for one signal
  * @param remove removes it again
  * @returns the adapter's `onSignal`
+ *
+ * @example
+ * ```ts
+ * import { signalSubscriber } from "./_shared.ts";
+ *
+ * const listeners = new Set<() => void>();
+ * const onSignal = signalSubscriber((_s, l) => listeners.add(l), (_s, l) => listeners.delete(l));
+ * const seen: string[] = [];
+ * const remove = onSignal(["SIGTERM"], (signal) => seen.push(signal));
+ * for (const listener of listeners) listener();
+ * remove();
+ * console.assert(seen[0] === "SIGTERM" && listeners.size === 0);
+ * ```
  */
 export function signalSubscriber(
   add: (signal: SignalName, listener: () => void) => void,
@@ -175,6 +307,14 @@ export function signalSubscriber(
  *
  * @param init the request options
  * @returns a copy whose headers ask for no content coding
+ *
+ * @example
+ * ```ts
+ * import { withIdentityEncoding } from "./_shared.ts";
+ *
+ * const init = withIdentityEncoding({ headers: { accept: "text/html" } });
+ * console.assert(new Headers(init.headers).get("accept-encoding") === "identity");
+ * ```
  */
 export function withIdentityEncoding(init: RequestInit): RequestInit {
   const headers = new Headers(init.headers);

@@ -11,6 +11,14 @@
  * errors keep their errno names; TLS failures get names of their own; EPERM
  * and ENOSYS come from setting the clock; ENOENT, ENOTDIR, EISDIR,
  * ENAMETOOLONG, ELOOP (and EACCES, EPERM) from the file system.
+ *
+ * @example
+ * ```ts
+ * import type { NetErrorCode } from "./errors.ts";
+ *
+ * const code: NetErrorCode = "CERT_EXPIRED";
+ * console.assert(code.startsWith("CERT_"));
+ * ```
  */
 export type NetErrorCode =
   | "EADDRINUSE"

@@ -8,6 +8,17 @@
 /**
  * A queue of received chunks that a reader awaits: how callback-style sockets
  * become `read(): Promise<Uint8Array | null>`.
+ *
+ * @example
+ * ```ts
+ * import { ChunkQueue } from "./_chunk_queue.ts";
+ *
+ * const queue = new ChunkQueue();
+ * queue.push(new Uint8Array([1]));
+ * queue.end();
+ * console.assert((await queue.read())?.[0] === 1);
+ * console.assert((await queue.read()) === null);
+ * ```
  */
 export class ChunkQueue {
   #chunks: Uint8Array[] = [];

@@ -11,7 +11,24 @@ import type { BunSocket, BunSocketHandlers } from "./_api.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 import { toNetError } from "./to_net_error.ts";
 
-/** Per-socket state behind a Bun socket: the reader queue and pending writes. */
+/**
+ * Per-socket state behind a Bun socket: the reader queue and pending writes.
+ *
+ * @example
+ * ```ts
+ * import { BunTcpConn } from "./_tcp_conn.ts";
+ *
+ * // Only the socket methods BunTcpConn calls, as a stand-in.
+ * const socket = { data: undefined, remoteAddress: "::ffff:127.0.0.1", remotePort: 9, localPort: 1 };
+ * const conn = new BunTcpConn(
+ *   { ...socket, write: (b: Uint8Array) => b.length, end: () => 0, terminate() {}, timeout() {} } as never,
+ *   { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+ * );
+ * console.assert(conn.remoteAddr.hostname === "127.0.0.1");
+ * conn.queue.end();
+ * console.assert((await conn.read()) === null);
+ * ```
+ */
 export class BunTcpConn implements TcpConn {
   readonly localAddr: NetAddr;
   readonly remoteAddr: NetAddr;
@@ -74,7 +91,17 @@ export class BunTcpConn implements TcpConn {
   }
 }
 
-/** Handlers shared by accepted and outgoing sockets; each guards against throws. */
+/**
+ * Handlers shared by accepted and outgoing sockets; each guards against throws.
+ *
+ * @example
+ * ```ts
+ * import { connHandlers } from "./_tcp_conn.ts";
+ *
+ * const handlers = connHandlers();
+ * console.assert(typeof handlers.data === "function" && typeof handlers.close === "function");
+ * ```
+ */
 export function connHandlers(): BunSocketHandlers<BunTcpConn> {
   return {
     data(socket, chunk) {

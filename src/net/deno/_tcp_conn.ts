@@ -7,7 +7,23 @@ import type { NetAddr, TcpConn } from "../types.ts";
 import { toAddr } from "./_addr.ts";
 import { toNetError } from "./to_net_error.ts";
 
-/** A Deno TCP connection behind the contract: reads into one lazily made buffer. */
+/**
+ * A Deno TCP connection behind the contract: reads into one lazily made buffer.
+ *
+ * @example
+ * ```ts
+ * import { DenoTcpConn } from "./_tcp_conn.ts";
+ *
+ * if (navigator.userAgent.startsWith("Deno/")) {
+ *   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ *   const accepted = listener.accept();
+ *   const conn = new DenoTcpConn(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
+ *   (await accepted).close();
+ *   console.assert((await conn.read()) === null);
+ *   conn.close();
+ * }
+ * ```
+ */
 export class DenoTcpConn implements TcpConn {
   #conn: Deno.TcpConn;
   // Allocated on first read: a time server accepts ~20k connections a second

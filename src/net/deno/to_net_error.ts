@@ -45,7 +45,9 @@ const OS_ERRORS: Record<string, NetErrorCode> = {
  * ```ts
  * import { toNetError } from "./to_net_error.ts";
  *
- * const error = toNetError(new Deno.errors.AddrInUse("Address in use (os error 98)"), "Cannot listen");
+ * // What Deno.listen throws for a port in use: a Deno.errors.AddrInUse.
+ * const native = Object.assign(new Error("Address in use (os error 98)"), { name: "AddrInUse" });
+ * const error = toNetError(native, "Cannot listen");
  * console.assert(error.code === "EADDRINUSE");
  * console.assert(error.message === "Cannot listen: address already in use");
  * ```
