@@ -154,6 +154,56 @@ export function noClockSetter(detail: string): NetError {
   return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
 }
 
+/** What {@linkcode closable} returns: a close that runs once, and its state. */
+export interface Closable extends AsyncDisposable {
+  /** Releases the resource once; never throws, safe to call twice. */
+  close(): void;
+  /** Whether close() was called. */
+  readonly closed: boolean;
+}
+
+/**
+ * The `close()` every listener and socket of the contract has: runs
+ * `release` once, swallows its error (the runtime already closed it), and
+ * doubles as `Symbol.asyncDispose`.
+ *
+ * @param release the runtime's close
+ * @returns the close, the state, and the disposer
+ * @example
+ * ```ts
+ * import { closable } from "./_shared.ts";
+ *
+ * let calls = 0;
+ * const handle = closable(() => {
+ *   calls++;
+ *   throw new Error("already closed");
+ * });
+ * handle.close();
+ * await handle[Symbol.asyncDispose]();
+ * console.assert(calls === 1 && handle.closed);
+ * ```
+ */
+export function closable(release: () => void): Closable {
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      release();
+    } catch { /* already closed by the peer or the runtime */ }
+  };
+  return {
+    close,
+    get closed() {
+      return closed;
+    },
+    [Symbol.asyncDispose]() {
+      close();
+      return Promise.resolve();
+    },
+  };
+}
+
 /**
  * The libc calls `clock_settime` needs, as each runtime's FFI exposes them.
  *

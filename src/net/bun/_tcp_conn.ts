@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NetAddr, TcpConn } from "../types.ts";
+import type { HostPort, NetAddr, TcpConn } from "../types.ts";
 import { NetError } from "../errors.ts";
 import { unmapAddress } from "../ip.ts";
 import type { BunSocket, BunSocketHandlers } from "./_api.ts";
@@ -91,18 +91,8 @@ export class BunTcpConn implements TcpConn {
   }
 }
 
-/**
- * Handlers shared by accepted and outgoing sockets; each guards against throws.
- *
- * @example
- * ```ts
- * import { connHandlers } from "./_tcp_conn.ts";
- *
- * const handlers = connHandlers();
- * console.assert(typeof handlers.data === "function" && typeof handlers.close === "function");
- * ```
- */
-export function connHandlers(): BunSocketHandlers<BunTcpConn> {
+/** Handlers shared by accepted and outgoing sockets; each guards against throws. */
+function connHandlers(): BunSocketHandlers<BunTcpConn> {
   return {
     data(socket, chunk) {
       socket.data?.queue.push(chunk);
@@ -119,5 +109,37 @@ export function connHandlers(): BunSocketHandlers<BunTcpConn> {
     error(socket, error) {
       socket.data?.onClose(error);
     },
+  };
+}
+
+/**
+ * The options of `Bun.listen` and `Bun.connect` for a socket behind a
+ * {@linkcode BunTcpConn}: the shared handlers plus `handlers` (open…).
+ *
+ * @param where the host and port
+ * @param handlers the handlers the caller adds
+ * @returns the options
+ * @example
+ * ```ts
+ * import { socketOptions } from "./_tcp_conn.ts";
+ *
+ * const options = socketOptions({ hostname: "127.0.0.1", port: 0 }, { open() {} });
+ * console.assert(options.binaryType === "uint8array" && typeof options.socket.data === "function");
+ * ```
+ */
+export function socketOptions(
+  where: HostPort,
+  handlers: BunSocketHandlers<BunTcpConn>,
+): {
+  hostname: string;
+  port: number;
+  binaryType: "uint8array";
+  socket: BunSocketHandlers<BunTcpConn>;
+} {
+  return {
+    hostname: where.hostname,
+    port: where.port,
+    binaryType: "uint8array",
+    socket: { ...connHandlers(), ...handlers },
   };
 }

@@ -6,8 +6,9 @@
 import type { ConnectTcpOptions, Listener, ListenTcpOptions, NetAddr, TcpConn } from "../types.ts";
 import { NetError } from "../errors.ts";
 import { unmapAddress } from "../ip.ts";
+import { closable } from "../_shared.ts";
 import type { BunApi } from "./_api.ts";
-import { BunTcpConn, connHandlers } from "./_tcp_conn.ts";
+import { BunTcpConn, socketOptions } from "./_tcp_conn.ts";
 import { toNetError } from "./to_net_error.ts";
 
 declare const Bun: BunApi;
@@ -32,45 +33,25 @@ export function listenTcp(options: ListenTcpOptions): Listener {
   let local: NetAddr = { transport: "tcp", hostname: options.hostname, port: options.port };
   let listener;
   try {
-    listener = Bun.listen<BunTcpConn>({
-      hostname: options.hostname,
-      port: options.port,
-      binaryType: "uint8array",
-      socket: {
-        ...connHandlers(),
-        open(socket) {
-          let conn: BunTcpConn | undefined;
-          try {
-            conn = new BunTcpConn(socket, local);
-            socket.data = conn;
-            Promise.resolve(options.onConnection(conn)).catch(() => conn?.close());
-          } catch {
-            // One bad connection must never take the listener down.
-            conn?.close();
-          }
-        },
+    listener = Bun.listen<BunTcpConn>(socketOptions(options, {
+      open(socket) {
+        let conn: BunTcpConn | undefined;
+        try {
+          conn = new BunTcpConn(socket, local);
+          socket.data = conn;
+          Promise.resolve(options.onConnection(conn)).catch(() => conn?.close());
+        } catch {
+          // One bad connection must never take the listener down.
+          conn?.close();
+        }
       },
-    });
+    }));
   } catch (error) {
     throw toNetError(error, `Cannot listen on ${options.hostname}:${options.port}`);
   }
   local = { transport: "tcp", hostname: unmapAddress(listener.hostname), port: listener.port };
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try {
-      listener.stop(false);
-    } catch { /* already stopped */ }
-  };
-  return {
-    addr: local,
-    close,
-    [Symbol.asyncDispose]() {
-      close();
-      return Promise.resolve();
-    },
-  };
+  const handle = closable(() => listener.stop(false));
+  return { addr: local, close: handle.close, [Symbol.asyncDispose]: handle[Symbol.asyncDispose] };
 }
 
 /**
@@ -94,24 +75,18 @@ export async function connectTcp(options: ConnectTcpOptions): Promise<TcpConn> {
   const local: NetAddr = { transport: "tcp", hostname: "", port: 0 };
   const signal = options.signal;
   if (signal?.aborted) throw new NetError("EABORTED", "Connection attempt aborted");
-  const connecting = Bun.connect<BunTcpConn>({
-    hostname: options.hostname,
-    port: options.port,
-    binaryType: "uint8array",
-    socket: {
-      ...connHandlers(),
-      open(socket) {
-        socket.data = new BunTcpConn(socket, {
-          ...local,
-          hostname: unmapAddress(socket.localAddress ?? ""),
-          port: socket.localPort,
-        });
-      },
-      connectError() {
-        // Reported through the rejected promise below.
-      },
+  const connecting = Bun.connect<BunTcpConn>(socketOptions(options, {
+    open(socket) {
+      socket.data = new BunTcpConn(socket, {
+        ...local,
+        hostname: unmapAddress(socket.localAddress ?? ""),
+        port: socket.localPort,
+      });
     },
-  });
+    connectError() {
+      // Reported through the rejected promise below.
+    },
+  }));
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new NetError("EABORTED", "Connection attempt aborted"));

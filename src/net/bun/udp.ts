@@ -5,6 +5,7 @@
  */
 import type { BindUdpOptions, UdpSocket } from "../types.ts";
 import { unmapAddress } from "../ip.ts";
+import { closable } from "../_shared.ts";
 import type { BunApi, BunUdpSocket } from "./_api.ts";
 import { toNetError } from "./to_net_error.ts";
 
@@ -56,11 +57,11 @@ export async function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
   } catch (error) {
     throw toNetError(error, `Cannot bind UDP ${options.hostname}:${options.port}`);
   }
-  let closed = false;
+  const handle = closable(() => native.close());
   const socket: UdpSocket = {
     addr: { transport: "udp", hostname: unmapAddress(native.hostname), port: native.port },
     send(bytes, to) {
-      if (closed) return false;
+      if (handle.closed) return false;
       // After an ICMP "port unreachable" for an earlier datagram, the next
       // send throws ECONNREFUSED synchronously, whoever it is for. The throw
       // consumes the pending error, so one retry delivers this datagram.
@@ -73,17 +74,8 @@ export async function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
       }
       return false;
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        native.close();
-      } catch { /* already closed */ }
-    },
-    [Symbol.asyncDispose]() {
-      socket.close();
-      return Promise.resolve();
-    },
+    close: handle.close,
+    [Symbol.asyncDispose]: handle[Symbol.asyncDispose],
   };
   bound.socket = socket;
   return socket;

@@ -5,7 +5,7 @@
  */
 import type { ConnectTcpOptions, Listener, ListenTcpOptions, TcpConn } from "../types.ts";
 import { NetError } from "../errors.ts";
-import { delay } from "../_shared.ts";
+import { closable, delay } from "../_shared.ts";
 import { toAddr } from "./_addr.ts";
 import { DenoTcpConn } from "./_tcp_conn.ts";
 import { toNetError } from "./to_net_error.ts";
@@ -33,7 +33,7 @@ export function listenTcp(options: ListenTcpOptions): Listener {
   } catch (error) {
     throw toNetError(error, `Cannot listen on ${options.hostname}:${options.port}`);
   }
-  let closed = false;
+  const closer = closable(() => listener.close());
   const handle = async (conn: Deno.TcpConn) => {
     let wrapped: DenoTcpConn | undefined;
     try {
@@ -50,12 +50,12 @@ export function listenTcp(options: ListenTcpOptions): Listener {
     }
   };
   (async () => {
-    while (!closed) {
+    while (!closer.closed) {
       let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
       } catch (error) {
-        if (closed || error instanceof Deno.errors.BadResource) return;
+        if (closer.closed || error instanceof Deno.errors.BadResource) return;
         // A client that reset before accept() (ENOTCONN, ECONNABORTED) costs
         // nothing: accept the next at once. Only when descriptors or buffers
         // run out (EMFILE, ENFILE, ENOBUFS, ENOMEM) back off instead of spinning.
@@ -65,20 +65,10 @@ export function listenTcp(options: ListenTcpOptions): Listener {
       handle(conn);
     }
   })();
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try {
-      listener.close();
-    } catch { /* already closed */ }
-  };
   return {
     addr: toAddr(listener.addr, "tcp"),
-    close,
-    [Symbol.asyncDispose]() {
-      close();
-      return Promise.resolve();
-    },
+    close: closer.close,
+    [Symbol.asyncDispose]: closer[Symbol.asyncDispose],
   };
 }
 

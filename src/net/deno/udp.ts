@@ -4,7 +4,7 @@
  * @module
  */
 import type { BindUdpOptions, UdpSocket } from "../types.ts";
-import { delay } from "../_shared.ts";
+import { closable, delay } from "../_shared.ts";
 import { toAddr } from "./_addr.ts";
 import { toNetError } from "./to_net_error.ts";
 
@@ -40,37 +40,28 @@ export function bindUdp(options: BindUdpOptions): Promise<UdpSocket> {
       toNetError(error, `Cannot bind UDP ${options.hostname}:${options.port}`),
     );
   }
-  let closed = false;
+  const handle = closable(() => conn.close());
   const socket: UdpSocket = {
     addr: toAddr(conn.addr, "udp"),
     send(bytes, to) {
-      if (closed) return false;
+      if (handle.closed) return false;
       // Rejections (unreachable peer, closed socket) drop the datagram, as UDP does.
       conn.send(bytes, { transport: "udp", hostname: to.hostname, port: to.port }).catch(ignore);
       return true;
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-    },
-    [Symbol.asyncDispose]() {
-      socket.close();
-      return Promise.resolve();
-    },
+    close: handle.close,
+    [Symbol.asyncDispose]: handle[Symbol.asyncDispose],
   };
   (async () => {
     const buffer = new Uint8Array(65536);
     let failures = 0;
-    while (!closed) {
+    while (!handle.closed) {
       let data: Uint8Array, from: Deno.Addr;
       try {
         [data, from] = await conn.receive(buffer);
         failures = 0;
       } catch (error) {
-        if (closed || error instanceof Deno.errors.BadResource) return;
+        if (handle.closed || error instanceof Deno.errors.BadResource) return;
         if (error instanceof Deno.errors.Interrupted) return;
         // A transient error (an ICMP error surfaced on receive): keep serving, never spin.
         if (++failures > 3) await delay(10);
