@@ -27,11 +27,28 @@ async function requestBody(body: BodyInit | null | undefined): Promise<Uint8Arra
 }
 
 /**
+ * Options for {@linkcode nodeFetch}.
+ *
+ * @example
+ * ```ts
+ * import type { NodeFetchOptions } from "./_node_fetch.ts";
+ *
+ * const options: NodeFetchOptions = { insecure: true };
+ * console.assert(options.insecure);
+ * ```
+ */
+export interface NodeFetchOptions {
+  /** Accept any TLS certificate (`-k`): node:https does not see Deno's process-wide flag. */
+  insecure?: boolean;
+}
+
+/**
  * `fetch(url, init)` on node:http(s): no redirects followed, no content
  * coding decoded.
  *
  * @param url what to fetch (http: or https:)
  * @param init method, headers, body and signal
+ * @param options certificate checks
  * @returns the response
  * @example
  * ```ts
@@ -41,7 +58,11 @@ async function requestBody(body: BodyInit | null | undefined): Promise<Uint8Arra
  * console.assert(failed === "ENOTFOUND" || failed === "EAI_AGAIN");
  * ```
  */
-export async function nodeFetch(url: URL, init: RequestInit): Promise<Response> {
+export async function nodeFetch(
+  url: URL,
+  init: RequestInit,
+  options: NodeFetchOptions = {},
+): Promise<Response> {
   // Imported here: only this rare request pays for loading node:http(s).
   const client = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const body = await requestBody(init.body);
@@ -53,6 +74,7 @@ export async function nodeFetch(url: URL, init: RequestInit): Promise<Response> 
       method: init.method ?? "GET",
       headers,
       signal: init.signal ?? undefined,
+      ...(options.insecure ? { rejectUnauthorized: false } : {}),
     }, (message) => {
       const status = message.statusCode ?? 0;
       const stream = NULL_BODY_STATUSES.has(status) || init.method?.toUpperCase() === "HEAD"

@@ -81,7 +81,8 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
  *
  * @param url what to fetch
  * @param init the request
- * @param _extras per-request extras (Deno honours none of them)
+ * @param extras `insecure` reaches only the node:http(s) path; Deno's own
+ *   fetch checks certificates unless the process has the flag
  * @returns the response, its body's read errors NetErrors too
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
@@ -94,10 +95,18 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
  * }
  * ```
  */
-export function denoFetch(url: URL, init: RequestInit, _extras?: FetchExtras): Promise<Response> {
+export function denoFetch(
+  url: URL,
+  init: RequestInit,
+  extras: FetchExtras = {},
+): Promise<Response> {
   const chosen = new Headers(init.headers).get("accept-encoding");
   if (chosen !== null && chosen.trim().toLowerCase() !== "identity") {
-    return guardedFetch(() => nodeFetch(url, init), init.signal, classifyNodeStyleError);
+    return guardedFetch(
+      () => nodeFetch(url, init, { insecure: extras.insecure }),
+      init.signal,
+      classifyNodeStyleError,
+    );
   }
   return guardedFetch(
     () => fetch(url, withIdentityEncoding(init)),
