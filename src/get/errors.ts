@@ -1,10 +1,13 @@
 /**
  * Why a download failed, as curl's exit codes (where curl has one) and
- * netkit's own; and how to tell the runtimes' fetch errors apart.
+ * netkit's own. The adapter has already turned every runtime error into a
+ * NetError with a code; here each code gets its exit code, message and
+ * whether a retry may help, from one table.
  *
  * @module
  */
 import { EXIT } from "../cli/exit_codes.ts";
+import { NetError, type NetErrorCode } from "../net/errors.ts";
 
 /** A failed download: a one-line message and the exit code that goes with it. */
 export class DownloadError extends Error {
@@ -35,106 +38,136 @@ export class TimeoutReason extends Error {
   }
 }
 
-/** The message of an error and of its causes, which is where both runtimes put the detail. */
-function describe(error: unknown): { text: string; code: string } {
-  const parts: string[] = [];
-  let code = "";
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const e = current as { message?: unknown; code?: unknown; cause?: unknown };
-    if (typeof e.message === "string") parts.push(e.message);
-    else parts.push(String(current));
-    if (!code && typeof e.code === "string") code = e.code;
-    current = e.cause;
-  }
-  return { text: parts.join(": "), code };
+/** What a failure before the response means for `get`. */
+interface ConnectRule {
+  exit: number;
+  retryable: boolean;
+  /** The message, from the host (`example.com:8443`), the NetError's phrase and the URL. */
+  message(host: string, reason: string, url: URL): string;
+}
+
+const certificate: ConnectRule = {
+  exit: EXIT.CERTIFICATE,
+  retryable: false,
+  message: (host, reason) => `Certificate of ${host} could not be verified: ${reason}`,
+};
+
+const unreachable: ConnectRule = {
+  exit: EXIT.CONNECT_FAILED,
+  retryable: true,
+  message: (host, reason) => `Cannot connect to ${host}: ${reason}`,
+};
+
+/** NetError codes of a fetch that got no response, as curl's exit codes. */
+const CONNECT_RULES: Partial<Record<NetErrorCode, ConnectRule>> = {
+  ENOTFOUND: {
+    exit: EXIT.UNRESOLVED_HOST,
+    retryable: false,
+    message: (_host, _reason, url) => `Could not resolve host: ${url.hostname}`,
+  },
+  ECONNREFUSED: {
+    exit: EXIT.CONNECT_FAILED,
+    retryable: true,
+    message: (host) => `Connection refused by ${host}`,
+  },
+  EHOSTUNREACH: unreachable,
+  ENETUNREACH: unreachable,
+  // Deno refuses the fetch standard's "bad ports" (22, 25, …): retrying cannot help.
+  EBADPORT: { ...unreachable, retryable: false },
+  ETIMEDOUT: {
+    exit: EXIT.TIMEOUT,
+    retryable: true,
+    message: (host) => `Connection to ${host} timed out`,
+  },
+  CERT_UNTRUSTED: certificate,
+  CERT_HOSTNAME: certificate,
+  CERT_EXPIRED: certificate,
+  TLS_FAILED: {
+    exit: EXIT.TLS_HANDSHAKE,
+    retryable: false,
+    message: (host, reason) => `TLS handshake with ${host} failed: ${reason}`,
+  },
+};
+
+/** Anything else before the response head (a reset, a malformed head): curl 56. */
+const RECEIVE_RULE: ConnectRule = {
+  exit: EXIT.RECEIVE_ERROR,
+  retryable: true,
+  message: (host, reason) => `No valid response from ${host}: ${reason}`,
+};
+
+/** netkit's own timeout: given, or the abort reason of an EABORTED NetError. */
+function ownTimeout(error: unknown, timeout?: TimeoutReason): TimeoutReason | undefined {
+  if (timeout) return timeout;
+  if (error instanceof NetError && error.cause instanceof TimeoutReason) return error.cause;
+  return undefined;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
  * Turns what `fetch` threw before a response arrived into a DownloadError.
  *
- * Deno puts the reason in the error's cause ("dns error", "tcp connect
- * error: Connection refused", "invalid peer certificate"); Bun in `code`
- * (ENOTFOUND, ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT…).
- *
- * @param error what fetch threw
+ * @param error what the adapter's fetch threw (a NetError with a code)
  * @param url the URL being fetched, for the message
  * @param timeout the reason netkit aborted, if it did
  * @returns the classified error
+ * @example
+ * ```ts
+ * import { connectError } from "./errors.ts";
+ * import { NetError } from "../net/errors.ts";
+ *
+ * const error = connectError(new NetError("ECONNREFUSED", "connection refused"), new URL("http://127.0.0.1:9/"));
+ * console.assert(error.exitCode === 7 && error.retryable);
+ * console.assert(error.message === "Connection refused by 127.0.0.1:9");
+ * ```
  */
 export function connectError(error: unknown, url: URL, timeout?: TimeoutReason): DownloadError {
-  if (timeout) return new DownloadError(EXIT.TIMEOUT, timeout.message, { retryable: true });
-  const { text, code } = describe(error);
-  const host = url.host;
-  if (code === "ENOTFOUND" || /dns error|failed to lookup|getaddrinfo/i.test(text)) {
-    return new DownloadError(EXIT.UNRESOLVED_HOST, `Could not resolve host: ${url.hostname}`, {
-      cause: error,
-    });
-  }
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code) || /certificate/i.test(text)) {
-    return new DownloadError(
-      EXIT.CERTIFICATE,
-      `Certificate of ${host} could not be verified: ${shortReason(text, code)}`,
-      { cause: error },
-    );
-  }
-  if (code === "ECONNREFUSED" || /connection refused/i.test(text)) {
-    return new DownloadError(EXIT.CONNECT_FAILED, `Connection refused by ${host}`, {
-      cause: error,
-      retryable: true,
-    });
-  }
-  if (/are blocked/i.test(text)) {
-    // Deno refuses the fetch spec's "bad ports" (22, 25, …).
-    return new DownloadError(EXIT.CONNECT_FAILED, `Cannot connect to ${host}: ${text}`, {
-      cause: error,
-    });
-  }
-  if (/EHOSTUNREACH|ENETUNREACH|unreachable/i.test(code + text)) {
-    return new DownloadError(EXIT.CONNECT_FAILED, `Cannot connect to ${host}: unreachable`, {
-      cause: error,
-      retryable: true,
-    });
-  }
-  if (/tls|ssl|handshake/i.test(code + " " + text)) {
-    return new DownloadError(
-      EXIT.TLS_HANDSHAKE,
-      `TLS handshake with ${host} failed: ${shortReason(text, code)}`,
-      { cause: error },
-    );
-  }
-  return new DownloadError(
-    EXIT.RECEIVE_ERROR,
-    `No valid response from ${host}: ${shortReason(text, code)}`,
-    { cause: error, retryable: true },
-  );
+  const own = ownTimeout(error, timeout);
+  if (own) return new DownloadError(EXIT.TIMEOUT, own.message, { retryable: true });
+  const code = error instanceof NetError ? error.code : undefined;
+  const rule = (code && CONNECT_RULES[code]) || RECEIVE_RULE;
+  return new DownloadError(rule.exit, rule.message(url.host, reasonOf(error), url), {
+    cause: error,
+    retryable: rule.retryable,
+  });
 }
 
 /**
  * Turns an error while reading the body into a DownloadError.
  *
- * @param error what the body stream threw
+ * @param error what the body stream threw (a NetError with a code)
  * @param received bytes received so far in this response
  * @param timeout the reason netkit aborted, if it did
- * @returns the classified error (18 or 28), always retryable
+ * @returns the classified error (18, or 28 for a timeout), always retryable
+ * @example
+ * ```ts
+ * import { bodyError } from "./errors.ts";
+ * import { NetError } from "../net/errors.ts";
+ *
+ * const error = bodyError(new NetError("ECONNRESET", "connection reset by peer"), 1000);
+ * console.assert(error.exitCode === 18);
+ * console.assert(error.message === "Transfer broke off after 1000 bytes of the body: connection reset by peer");
+ * ```
  */
 export function bodyError(
   error: unknown,
   received: number,
   timeout?: TimeoutReason,
 ): DownloadError {
-  if (timeout) return new DownloadError(EXIT.TIMEOUT, timeout.message, { retryable: true });
-  const { text, code } = describe(error);
+  const own = ownTimeout(error, timeout);
+  if (own) return new DownloadError(EXIT.TIMEOUT, own.message, { retryable: true });
+  if (error instanceof NetError && error.code === "ETIMEDOUT") {
+    return new DownloadError(EXIT.TIMEOUT, `Transfer timed out after ${received} bytes`, {
+      cause: error,
+      retryable: true,
+    });
+  }
   return new DownloadError(
     EXIT.PARTIAL_BODY,
-    `Transfer broke off after ${received} bytes of the body: ${shortReason(text, code)}`,
+    `Transfer broke off after ${received} bytes of the body: ${reasonOf(error)}`,
     { cause: error, retryable: true },
   );
-}
-
-/** The innermost useful words of a runtime's error text. */
-function shortReason(text: string, code: string): string {
-  const last = text.split(": ").filter((p) => p && !/^fetch failed$/i.test(p)).pop() ?? text;
-  const reason = last.replace(/\s*For more information, pass `verbose: true`.*$/, "").trim();
-  return code && !reason.includes(code) ? `${reason} (${code})` : reason;
 }

@@ -9,7 +9,16 @@
 /**
  * The codes the adapters normalise native errors to. Socket and resolver
  * errors keep their errno names; TLS failures get names of their own; EPERM
- * and ENOSYS come from setting the clock.
+ * and ENOSYS come from setting the clock; ENOENT, ENOTDIR, EISDIR,
+ * ENAMETOOLONG, ELOOP (and EACCES, EPERM) from the file system.
+ *
+ * @example
+ * ```ts
+ * import type { NetErrorCode } from "./errors.ts";
+ *
+ * const code: NetErrorCode = "CERT_EXPIRED";
+ * console.assert(code.startsWith("CERT_"));
+ * ```
  */
 export type NetErrorCode =
   | "EADDRINUSE"
@@ -33,6 +42,11 @@ export type NetErrorCode =
   | "TLS_FAILED"
   | "EPERM"
   | "ENOSYS"
+  | "ENOENT"
+  | "ENOTDIR"
+  | "EISDIR"
+  | "ENAMETOOLONG"
+  | "ELOOP"
   | "EOTHER";
 
 /**
@@ -51,14 +65,20 @@ export type NetErrorCode =
  * | `CERT_HOSTNAME` | the certificate is not for the host asked |
  * | `CERT_EXPIRED` | the certificate is expired or not yet valid |
  * | `TLS_FAILED` | any other TLS handshake failure |
+ * | `EPERM` | the operation needs privileges (setting the clock) |
+ * | `ENOSYS` | the runtime or system cannot do it here |
+ * | `ENOENT`, `ENOTDIR`, `EISDIR`, `ENAMETOOLONG`, `ELOOP` | a path does not lead to the file asked |
  * | `EOTHER` | anything else (the message says what) |
  *
  * @example
  * ```ts
  * import { NetError } from "./errors.ts";
  *
- * const error = new NetError("ECONNREFUSED", "Cannot connect to 127.0.0.1:9: connection refused");
+ * const error = new NetError("ECONNREFUSED", "connection refused", {
+ *   cause: new Error("tcp connect error: Connection refused (os error 111)"),
+ * });
  * console.assert(error.code === "ECONNREFUSED");
+ * console.assert(error.message === "connection refused");
  * ```
  */
 export class NetError extends Error {

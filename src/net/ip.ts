@@ -9,6 +9,13 @@
  *
  * @param text a host
  * @returns true for `0.0.0.0` … `255.255.255.255`
+ *
+ * @example
+ * ```ts
+ * import { isIPv4 } from "./ip.ts";
+ *
+ * console.assert(isIPv4("192.0.2.1") && !isIPv4("256.0.0.1") && !isIPv4("::1"));
+ * ```
  */
 export function isIPv4(text: string): boolean {
   const parts = text.split(".");
@@ -20,6 +27,13 @@ export function isIPv4(text: string): boolean {
  *
  * @param text a host, without brackets
  * @returns true for `::1`, `fe80::1%eth0`, `::ffff:127.0.0.1`, …
+ *
+ * @example
+ * ```ts
+ * import { isIPv6 } from "./ip.ts";
+ *
+ * console.assert(isIPv6("::1") && isIPv6("fe80::1%eth0") && !isIPv6("127.0.0.1"));
+ * ```
  */
 export function isIPv6(text: string): boolean {
   const [address, zone] = text.split("%", 2);

@@ -4,8 +4,8 @@
  * @module
  */
 import type { NetAdapter } from "./types.ts";
-import { denoAdapter } from "./deno.ts";
-import { bunAdapter } from "./bun.ts";
+import { denoAdapter } from "./deno/adapter.ts";
+import { bunAdapter } from "./bun/adapter.ts";
 
 /**
  * The adapter for the current runtime.
@@ -14,8 +14,11 @@ import { bunAdapter } from "./bun.ts";
  * @throws {Error} on any other runtime
  * @example
  * ```ts
+ * import { selectAdapter } from "./select.ts";
+ *
  * const net = selectAdapter();
- * const listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
+ * await using listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
+ * console.assert(listener.addr.port > 0);
  * ```
  */
 export function selectAdapter(): NetAdapter {

@@ -1,30 +1,76 @@
 /**
  * The adapter contract: the only way netkit's protocol code reaches the network.
  *
- * `deno.ts` implements it on the Deno namespace, `bun.ts` on the Bun one; nothing else touches
- * a runtime global. Everything here is byte-based and web-standard so the time
+ * `deno/` implements it on the Deno namespace, `bun/` on the Bun one (one file
+ * per capability each); nothing else touches a runtime global. Every error
+ * that leaves an adapter is a {@linkcode NetError} with a code. Everything here is byte-based and web-standard so the time
  * and HTTP code above it is runtime-free and testable.
  *
  * @module
  */
 
-/** Transport of an address. */
+/**
+ * Transport of an address.
+ *
+ * @example
+ * ```ts
+ * import type { Transport } from "./types.ts";
+ *
+ * const transport: Transport = "udp";
+ * console.assert(transport === "udp");
+ * ```
+ */
 export type Transport = "tcp" | "udp";
 
-/** A bound or peer address. IPv6 hostnames are bare (`::1`), never bracketed. */
+/**
+ * A bound or peer address. IPv6 hostnames are bare (`::1`), never bracketed.
+ *
+ * @example
+ * ```ts
+ * import type { NetAddr } from "./types.ts";
+ *
+ * const addr: NetAddr = { transport: "tcp", hostname: "::1", port: 37 };
+ * console.assert(addr.hostname === "::1");
+ * ```
+ */
 export interface NetAddr {
   transport: Transport;
   hostname: string;
   port: number;
 }
 
-/** Where to bind or connect. */
+/**
+ * Where to bind or connect.
+ *
+ * @example
+ * ```ts
+ * import type { HostPort } from "./types.ts";
+ *
+ * const where: HostPort = { hostname: "127.0.0.1", port: 0 };
+ * console.assert(where.port === 0);
+ * ```
+ */
 export interface HostPort {
   hostname: string;
   port: number;
 }
 
-/** A connected TCP stream. */
+/**
+ * A connected TCP stream.
+ *
+ * @example
+ * ```ts
+ * import type { TcpConn } from "./types.ts";
+ *
+ * // Echo one chunk back, then close.
+ * const echo = async (conn: TcpConn) => {
+ *   const chunk = await conn.read();
+ *   if (chunk) await conn.write(chunk);
+ *   conn.close();
+ * };
+ * console.assert(typeof echo === "function");
+ * ```
+ */
 export interface TcpConn extends AsyncDisposable {
   readonly localAddr: NetAddr;
   readonly remoteAddr: NetAddr;
@@ -36,38 +82,105 @@ export interface TcpConn extends AsyncDisposable {
   close(): void;
 }
 
-/** Options for {@linkcode NetAdapter.listenTcp}. */
+/**
+ * Options for {@linkcode NetAdapter.listenTcp}.
+ *
+ * @example
+ * ```ts
+ * import type { ListenTcpOptions } from "./types.ts";
+ *
+ * const options: ListenTcpOptions = { hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() };
+ * console.assert(options.port === 0);
+ * ```
+ */
 export interface ListenTcpOptions extends HostPort {
   /** Called once per accepted connection; a throw or rejection only ends that connection. */
   onConnection(conn: TcpConn): void | Promise<void>;
 }
 
-/** Options for {@linkcode NetAdapter.connectTcp}. */
+/**
+ * Options for {@linkcode NetAdapter.connectTcp}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectTcpOptions } from "./types.ts";
+ *
+ * const options: ConnectTcpOptions = { hostname: "127.0.0.1", port: 37, signal: AbortSignal.timeout(1000) };
+ * console.assert(options.port === 37);
+ * ```
+ */
 export interface ConnectTcpOptions extends HostPort {
   /** Aborts the connection attempt. */
   signal?: AbortSignal;
 }
 
-/** A listening socket. */
+/**
+ * A listening socket.
+ *
+ * @example
+ * ```ts
+ * import type { Listener } from "./types.ts";
+ *
+ * const stop = (listener: Listener) => listener.close();
+ * console.assert(typeof stop === "function");
+ * ```
+ */
 export interface Listener extends AsyncDisposable {
   readonly addr: NetAddr;
   /** Stops listening; never throws, safe to call twice. */
   close(): void;
 }
 
-/** One received datagram. */
+/**
+ * One received datagram.
+ *
+ * @example
+ * ```ts
+ * import type { Datagram } from "./types.ts";
+ *
+ * const datagram: Datagram = {
+ *   data: new Uint8Array(0),
+ *   from: { transport: "udp", hostname: "127.0.0.1", port: 1234 },
+ * };
+ * console.assert(datagram.data.length === 0);
+ * ```
+ */
 export interface Datagram {
   data: Uint8Array;
   from: NetAddr;
 }
 
-/** Options for {@linkcode NetAdapter.bindUdp}. */
+/**
+ * Options for {@linkcode NetAdapter.bindUdp}.
+ *
+ * @example
+ * ```ts
+ * import type { BindUdpOptions } from "./types.ts";
+ *
+ * const options: BindUdpOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   onDatagram: ({ from }, socket) => socket.send(new Uint8Array(4), from),
+ * };
+ * console.assert(options.port === 0);
+ * ```
+ */
 export interface BindUdpOptions extends HostPort {
   /** Called for every datagram; a throw is caught and never closes the socket. */
   onDatagram(datagram: Datagram, socket: UdpSocket): void;
 }
 
-/** A bound UDP socket. */
+/**
+ * A bound UDP socket.
+ *
+ * @example
+ * ```ts
+ * import type { HostPort, UdpSocket } from "./types.ts";
+ *
+ * const reply = (socket: UdpSocket, to: HostPort) => socket.send(new Uint8Array([1]), to);
+ * console.assert(typeof reply === "function");
+ * ```
+ */
 export interface UdpSocket extends Listener {
   /**
    * Sends one datagram to an IP address (no name resolution). Never throws:
@@ -79,20 +192,54 @@ export interface UdpSocket extends Listener {
   send(bytes: Uint8Array, to: HostPort): boolean;
 }
 
-/** A web-standard request handler, shared by both runtimes. */
+/**
+ * A web-standard request handler, shared by both runtimes.
+ *
+ * @example
+ * ```ts
+ * import type { HttpHandler } from "./types.ts";
+ *
+ * const handler: HttpHandler = (request, info) =>
+ *   new Response(`${request.method} from ${info.remoteAddr.hostname}`);
+ * const response = await handler(new Request("http://localhost/"), {
+ *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+ * });
+ * console.assert((await response.text()) === "GET from 127.0.0.1");
+ * ```
+ */
 export type HttpHandler = (
   request: Request,
   info: { remoteAddr: NetAddr },
 ) => Response | Promise<Response>;
 
-/** Options for {@linkcode NetAdapter.serveHttp}. */
+/**
+ * Options for {@linkcode NetAdapter.serveHttp}.
+ *
+ * @example
+ * ```ts
+ * import type { ServeHttpOptions } from "./types.ts";
+ *
+ * const options: ServeHttpOptions = { hostname: "127.0.0.1", port: 0, handler: () => new Response("hi") };
+ * console.assert(options.tls === undefined);
+ * ```
+ */
 export interface ServeHttpOptions extends HostPort {
   handler: HttpHandler;
   /** PEM certificate chain and key: serve HTTPS. */
   tls?: { cert: string; key: string };
 }
 
-/** A running HTTP server. */
+/**
+ * A running HTTP server.
+ *
+ * @example
+ * ```ts
+ * import type { HttpServer } from "./types.ts";
+ *
+ * const stop = (server: HttpServer) => server.shutdown(1000);
+ * console.assert(typeof stop === "function");
+ * ```
+ */
 export interface HttpServer extends AsyncDisposable {
   readonly addr: NetAddr;
   /**
@@ -102,7 +249,18 @@ export interface HttpServer extends AsyncDisposable {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Options for {@linkcode NetAdapter.fileBody}. */
+/**
+ * Options for {@linkcode NetAdapter.fileBody}.
+ *
+ * @example
+ * ```ts
+ * import type { FileBodyOptions } from "./types.ts";
+ *
+ * // Bytes 10-19 of a 100-byte file.
+ * const range: FileBodyOptions = { start: 10, end: 19, size: 100 };
+ * console.assert(range.end - range.start + 1 === 10);
+ * ```
+ */
 export interface FileBodyOptions {
   /** First byte to send. */
   start: number;
@@ -118,7 +276,17 @@ export interface FileBodyOptions {
   ignoresRange?: boolean;
 }
 
-/** What the file handler needs to know of a path (symlinks followed). */
+/**
+ * What the file handler needs to know of a path (symlinks followed).
+ *
+ * @example
+ * ```ts
+ * import type { FileInfo } from "./types.ts";
+ *
+ * const info: FileInfo = { isFile: true, isDirectory: false, size: 3, mtimeMs: 0, dev: 1, ino: 2 };
+ * console.assert(info.isFile);
+ * ```
+ */
 export interface FileInfo {
   isFile: boolean;
   isDirectory: boolean;
@@ -130,7 +298,16 @@ export interface FileInfo {
 
 /**
  * File metadata and small reads, on each runtime's fastest path. Failures
- * are errors with the errno `code` node:fs uses (ENOENT, EACCES, ENOTDIR…).
+ * are {@linkcode NetError}s with the errno `code` node:fs uses (ENOENT,
+ * EACCES, ENOTDIR, EISDIR…).
+ *
+ * @example
+ * ```ts
+ * import type { FileSystem } from "./types.ts";
+ *
+ * const exists = (fs: FileSystem, path: string) => fs.stat(path).then(() => true, () => false);
+ * console.assert(typeof exists === "function");
+ * ```
  */
 export interface FileSystem {
   stat(path: string): Promise<FileInfo>;
@@ -140,27 +317,67 @@ export interface FileSystem {
   readFile(path: string): Promise<Uint8Array<ArrayBuffer>>;
 }
 
-/** A resolved address of a host name. */
+/**
+ * A resolved address of a host name.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedAddress } from "./types.ts";
+ *
+ * const found: ResolvedAddress = { address: "::1", family: 6 };
+ * console.assert(found.family === 6);
+ * ```
+ */
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;
 }
 
-/** What {@linkcode NetAdapter.fetch} adds to the web-standard `fetch`. */
+/**
+ * What {@linkcode NetAdapter.fetch} adds to the web-standard `fetch`.
+ *
+ * @example
+ * ```ts
+ * import type { FetchExtras } from "./types.ts";
+ *
+ * const extras: FetchExtras = { insecure: true };
+ * console.assert(extras.insecure);
+ * ```
+ */
 export interface FetchExtras {
   /**
    * Accept any TLS certificate. Bun does this per request; Deno only when the
    * process was started with `--unsafely-ignore-certificate-errors`.
    */
   insecure?: boolean;
-  /** `false`: hand over the server's bytes undecoded (sends `Accept-Encoding: identity`). */
-  decompress?: boolean;
 }
 
-/** Signals a command may wait for. */
+/**
+ * Signals a command may wait for.
+ *
+ * @example
+ * ```ts
+ * import type { SignalName } from "./types.ts";
+ *
+ * const signals: SignalName[] = ["SIGINT", "SIGTERM"];
+ * console.assert(signals.length === 2);
+ * ```
+ */
 export type SignalName = "SIGINT" | "SIGTERM";
 
-/** What a runtime adapter provides. */
+/**
+ * What a runtime adapter provides.
+ *
+ * @example
+ * ```ts
+ * import type { NetAdapter } from "./types.ts";
+ * import { selectAdapter } from "./select.ts";
+ *
+ * const net: NetAdapter = selectAdapter();
+ * await using listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
+ * console.assert(listener.addr.port > 0);
+ * ```
+ */
 export interface NetAdapter {
   /** `"deno"` or `"bun"`. */
   readonly runtime: string;
@@ -175,7 +392,7 @@ export interface NetAdapter {
    * runtime sends files (Bun: its file objects, sendfile on Linux; Deno: a
    * pull-based stream of the open file).
    *
-   * @throws {Error} with `code` ENOENT/EACCES/EISDIR when the file cannot be opened
+   * @throws {NetError} ENOENT/EACCES/EISDIR when the file cannot be opened
    */
   fileBody(path: string, options: FileBodyOptions): Promise<BodyInit>;
   /** File metadata for the file server (Deno's node:fs stat is ~30x slower than its native stat). */
@@ -185,6 +402,16 @@ export interface NetAdapter {
    * "manual"` gives the 3xx response itself on both runtimes) and the extras
    * each runtime spells differently. Proxies come from HTTP_PROXY, HTTPS_PROXY
    * and NO_PROXY on both.
+   *
+   * It NEVER decodes a content coding: the body is the server's bytes, as
+   * the Content-Encoding header says they are. Without a caller-set
+   * Accept-Encoding the request asks for `identity`.
+   *
+   * @throws {NetError} for everything that fails before the response head:
+   *   ENOTFOUND, ECONNREFUSED, EHOSTUNREACH/ENETUNREACH, ECONNRESET,
+   *   ETIMEDOUT, EABORTED (the caller's signal; its reason is the `cause`),
+   *   EBADPORT, CERT_UNTRUSTED/CERT_HOSTNAME/CERT_EXPIRED, TLS_FAILED, EPROTO.
+   *   Reading the body fails with NetErrors too (ECONNRESET, EPROTO, EABORTED).
    */
   fetch(url: URL, init: RequestInit, extras?: FetchExtras): Promise<Response>;
   /** Whether {@linkcode FetchExtras.insecure} works in this process. */

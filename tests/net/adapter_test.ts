@@ -4,11 +4,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { selectAdapter } from "../../src/net/select.ts";
 import { NetError } from "../../src/net/errors.ts";
 import type { TcpConn } from "../../src/net/types.ts";
 import { tcpFetch, tcpPeer, udpAsk, udpPeer } from "../_peers.ts";
-import { RUNTIME } from "../_helpers.ts";
+import { have, IS_ROOT, run, RUNTIME } from "../_helpers.ts";
 
 const net = selectAdapter();
 
@@ -228,4 +234,89 @@ test("resolve() uses the system resolver (localhost from /etc/hosts)", async () 
     net.resolve("no-such-host.invalid"),
     (e: unknown) => e instanceof NetError && e.code === "ENOTFOUND",
   );
+});
+
+const CHILD = fileURLToPath(new URL("./_child.ts", import.meta.url));
+
+/** The argv that runs `_child.ts MODE` on the runtime running the tests. */
+function childArgv(mode: string): string[] {
+  return RUNTIME === "deno"
+    ? [process.execPath, "run", "-A", CHILD, mode]
+    : [process.execPath, CHILD, mode];
+}
+
+/** Starts the child, waits for `ready`, sends `signal`, and returns how it ended. */
+async function signalChild(mode: string, signal: NodeJS.Signals) {
+  const [program, ...args] = childArgv(mode);
+  const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let stdout = "";
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal }))
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child not ready: ${stdout}`)), 15_000);
+      child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        if (stdout.includes("ready\n")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill(signal);
+    const end = await ended;
+    return { ...end, stdout };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
+
+test("onSignal() calls the handler instead of dying, for SIGTERM and SIGINT", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const ended = await signalChild("signal", signal);
+    // Deno's node:child_process reports the signal sent even when the child
+    // handled it and exited 0, so the proof is what the child printed after it.
+    assert.equal(ended.stdout, `ready\n${signal}\nalive\n`);
+    if (RUNTIME === "bun") assert.equal(ended.code, 0);
+  }
+});
+
+test("onSignal()'s remover restores the default: the signal ends the process", async () => {
+  const ended = await signalChild("signal-removed", "SIGTERM");
+  assert.equal(ended.signal, "SIGTERM");
+  assert.equal(ended.stdout, "ready\n");
+});
+
+test("setSystemClock() without privileges fails with NetError EPERM (never sets the clock)", {
+  skip: !existsSync("/proc/self/status")
+    ? "needs Linux (/proc) to run the setter without capabilities"
+    : IS_ROOT && !have("setpriv")
+    ? "runs as root without setpriv to drop to an unprivileged user; root would set the clock"
+    : false,
+}, async () => {
+  // As root the child drops to nobody with no capabilities; it refuses to
+  // call the setter at all if any capability is left.
+  const drop = IS_ROOT
+    ? [
+      "setpriv",
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+      "--",
+    ]
+    : [];
+  const home = mkdtempSync(join(tmpdir(), "netkit-net-clock-"));
+  try {
+    chmodSync(home, 0o777);
+    const result = await run([...drop, ...childArgv("clock")], {
+      env: { HOME: home, DENO_DIR: join(home, "deno"), TMPDIR: home, BUN_INSTALL_CACHE_DIR: home },
+      timeoutMs: 30_000,
+    });
+    assert.equal(result.stdout.trim(), "EPERM", result.stderr);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,50 @@
+/**
+ * The adapter on Bun's native APIs, assembled from one file per capability.
+ * Only `src/net/bun/` touches `Bun.*`; Bun's callback-style sockets become
+ * promises there, never in callers.
+ *
+ * @module
+ */
+import type { NetAdapter } from "../types.ts";
+import type { BunApi } from "./_api.ts";
+import { connectTcp, listenTcp } from "./tcp.ts";
+import { bindUdp } from "./udp.ts";
+import { serveHttp } from "./http.ts";
+import { fileBody, fs } from "./fs.ts";
+import { bunFetch } from "./fetch.ts";
+import { resolve } from "./resolve.ts";
+import { onSignal } from "./signals.ts";
+import { setSystemClock } from "./clock.ts";
+
+declare const Bun: BunApi;
+
+/**
+ * The {@linkcode NetAdapter} for Bun.
+ *
+ * @example
+ * ```ts
+ * import { bunAdapter } from "./adapter.ts";
+ *
+ * if (navigator.userAgent.startsWith("Bun/")) {
+ *   console.assert(bunAdapter.runtime === "bun");
+ *   console.assert(/^\d+\.\d+\.\d+/.test(bunAdapter.runtimeVersion));
+ * }
+ * ```
+ */
+export const bunAdapter: NetAdapter = {
+  runtime: "bun",
+  get runtimeVersion() {
+    return Bun.version;
+  },
+  listenTcp,
+  connectTcp,
+  bindUdp,
+  serveHttp,
+  fileBody,
+  fs,
+  resolve,
+  onSignal,
+  fetch: bunFetch,
+  insecureTls: true,
+  setSystemClock,
+};

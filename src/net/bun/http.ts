@@ -1,0 +1,78 @@
+/**
+ * The HTTP server on Bun: `Bun.serve`.
+ *
+ * @module
+ */
+import type { HttpServer, ServeHttpOptions } from "../types.ts";
+import { unmapAddress } from "../ip.ts";
+import { raceWithTimeout } from "../_shared.ts";
+import type { BunApi } from "./_api.ts";
+import { toNetError } from "./to_net_error.ts";
+
+declare const Bun: BunApi;
+
+/**
+ * {@linkcode NetAdapter.serveHttp} on Bun.
+ *
+ * @param options where to listen, the handler, and TLS
+ * @returns the running server
+ * @throws {NetError} EADDRINUSE, EACCES…
+ * @example
+ * ```ts
+ * import { serveHttp } from "./http.ts";
+ *
+ * if (navigator.userAgent.startsWith("Bun/")) {
+ *   await using server = await serveHttp({
+ *     hostname: "127.0.0.1",
+ *     port: 0,
+ *     handler: () => new Response("hi"),
+ *   });
+ *   const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ *   console.assert((await response.text()) === "hi");
+ * }
+ * ```
+ */
+export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
+  let server;
+  try {
+    // Bun.serve binds with SO_REUSEPORT, so it would quietly share a port
+    // another Bun server holds (and the kernel would split the clients).
+    // Bun.listen does not: a probe bind turns that into EADDRINUSE.
+    if (options.port !== 0) {
+      Bun.listen({ hostname: options.hostname, port: options.port, socket: { data() {} } })
+        .stop(true);
+    }
+    server = Bun.serve({
+      hostname: options.hostname,
+      port: options.port,
+      // The default (development unless NODE_ENV=production) leaks stack traces.
+      development: false,
+      ...(options.tls ? { tls: options.tls } : {}),
+      fetch(request, srv) {
+        const ip = srv.requestIP(request);
+        return options.handler(request, {
+          remoteAddr: {
+            transport: "tcp",
+            hostname: unmapAddress(ip?.address ?? ""),
+            port: ip?.port ?? 0,
+          },
+        });
+      },
+      error: () => new Response("Internal Server Error", { status: 500 }),
+    });
+  } catch (error) {
+    return Promise.reject(
+      toNetError(error, `Cannot listen on ${options.hostname}:${options.port}`),
+    );
+  }
+  const shutdown = async (graceMs = 5000) => {
+    // stop() waits for in-flight requests (and for half-sent heads until
+    // idleTimeout); stop(true) then closes whatever is left.
+    if (!(await raceWithTimeout(server.stop(false), graceMs))) await server.stop(true);
+  };
+  return Promise.resolve({
+    addr: { transport: "tcp", hostname: unmapAddress(server.hostname), port: server.port },
+    shutdown,
+    [Symbol.asyncDispose]: () => shutdown(0),
+  });
+}

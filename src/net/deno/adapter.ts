@@ -1,0 +1,46 @@
+/**
+ * The adapter on Deno's native APIs, assembled from one file per capability.
+ * Only `src/net/deno/` touches `Deno.*`.
+ *
+ * @module
+ */
+import type { NetAdapter } from "../types.ts";
+import { connectTcp, listenTcp } from "./tcp.ts";
+import { bindUdp } from "./udp.ts";
+import { serveHttp } from "./http.ts";
+import { fileBody, fs } from "./fs.ts";
+import { denoFetch } from "./fetch.ts";
+import { resolve } from "./resolve.ts";
+import { onSignal } from "./signals.ts";
+import { setSystemClock } from "./clock.ts";
+
+/**
+ * The {@linkcode NetAdapter} for Deno.
+ *
+ * @example
+ * ```ts
+ * import { denoAdapter } from "./adapter.ts";
+ *
+ * if (navigator.userAgent.startsWith("Deno/")) {
+ *   console.assert(denoAdapter.runtime === "deno");
+ *   console.assert(/^\d+\.\d+\.\d+/.test(denoAdapter.runtimeVersion));
+ * }
+ * ```
+ */
+export const denoAdapter: NetAdapter = {
+  runtime: "deno",
+  get runtimeVersion() {
+    return Deno.version.deno;
+  },
+  listenTcp,
+  connectTcp,
+  bindUdp,
+  serveHttp,
+  fileBody,
+  fs,
+  resolve,
+  onSignal,
+  fetch: denoFetch,
+  insecureTls: false,
+  setSystemClock,
+};

@@ -1,0 +1,53 @@
+/**
+ * Setting the system clock on Deno: libc's `clock_settime` through `Deno.dlopen`.
+ *
+ * @module
+ */
+import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_shared.ts";
+
+/**
+ * {@linkcode NetAdapter.setSystemClock} on Deno.
+ *
+ * @param ms the new time, milliseconds since the Unix epoch
+ * @throws {NetError} EPERM without the privilege; ENOSYS without libc or --allow-ffi
+ * @example
+ * ```ts
+ * import { setSystemClock } from "./clock.ts";
+ *
+ * if (navigator.userAgent.startsWith("Deno/")) {
+ *   // A time that is not a time is refused before libc is called.
+ *   const refused = await setSystemClock(Number.NaN).catch((e) => e);
+ *   console.assert(refused instanceof RangeError);
+ * }
+ * ```
+ */
+export function setSystemClock(ms: number): Promise<void> {
+  const os = Deno.build.os;
+  if (os === "windows") return Promise.reject(noClockSetter("not supported on Windows"));
+  const errnoName = errnoFunction(os);
+  const symbols = {
+    clock_settime: { parameters: ["i32", "buffer"], result: "i32" },
+    [errnoName]: { parameters: [], result: "pointer" },
+  } as const;
+  try {
+    const lib = openLibc((path) => Deno.dlopen(path, symbols), {
+      os,
+      arch: Deno.build.arch,
+      fatal: (error) =>
+        error instanceof Deno.errors.NotCapable
+          ? noClockSetter("Deno needs --allow-ffi (or -A) to call libc")
+          : undefined,
+    });
+    setClockWith({
+      clockSettime: (id, time) => lib.symbols.clock_settime(id, time) as number,
+      errno() {
+        const where = (lib.symbols[errnoName] as () => Deno.PointerValue)();
+        return where ? new Deno.UnsafePointerView(where).getInt32() : -1;
+      },
+      close: () => lib.close(),
+    }, ms);
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A tiny program on the adapter, for tests that need a process of their own
+ * (signals, a non-root clock setter). Run as `<runtime> tests/net/_child.ts MODE`:
+ *
+ * - `signal`: handles SIGTERM and SIGINT, prints `ready`, then the signal's
+ *   name when one arrives, then `alive` a moment later, and ends.
+ * - `signal-removed`: installs a handler, removes it, prints `ready` and
+ *   waits: a signal then ends the process as it would without netkit.
+ * - `clock`: only without capabilities (CapEff 0 in /proc/self/status),
+ *   asks to set the clock to the current time and prints the error's code;
+ *   prints `has-capabilities` and calls nothing otherwise.
+ *
+ * @module
+ */
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import { selectAdapter } from "../../src/net/select.ts";
+
+const net = selectAdapter();
+const mode = process.argv.at(-1);
+
+if (mode === "signal" || mode === "signal-removed") {
+  const keepAlive = setInterval(() => {}, 1000);
+  const remove = net.onSignal(["SIGTERM", "SIGINT"], (signal) => {
+    console.log(signal);
+    remove();
+    // Proof of life after the signal: a killed process prints nothing more.
+    setTimeout(() => {
+      console.log("alive");
+      clearInterval(keepAlive);
+    }, 50);
+  });
+  if (mode === "signal-removed") remove();
+  // Deno starts listening for a signal on its next turn of the event loop.
+  setTimeout(() => console.log("ready"), 100);
+} else if (mode === "clock") {
+  const status = readFileSync("/proc/self/status", "utf8");
+  if (!/^CapEff:\s*0+$/m.test(status)) {
+    console.log("has-capabilities");
+  } else {
+    await net.setSystemClock(Date.now()).then(
+      () => console.log("set"),
+      (error) => console.log((error as { code?: string }).code ?? String(error)),
+    );
+  }
+}
