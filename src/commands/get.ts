@@ -11,7 +11,6 @@ import { parseCredentials } from "../cli/credentials.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import { VERSION } from "../build_info.ts";
 import { formatBytes } from "../fmt/bytes.ts";
-import { ACCEPT_DECODABLE } from "../get/content_decoding.ts";
 import { download, type DownloadRequest, type DownloadResult } from "../get/download.ts";
 import { DownloadError } from "../get/errors.ts";
 import { formatHead } from "../get/head_lines.ts";
@@ -197,12 +196,13 @@ export function parseGetArgs(
   const headers = requestHeaders(values, { env, form: values.data !== undefined });
   const method = values.head ? "HEAD" : values.method?.toUpperCase() ?? (body ? "POST" : "GET");
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`-X must be a method name (got '${method}')`);
-  // Standard output gets decoded text unless the user chose an encoding; a
-  // file keeps the server's bytes, so Content-Length and checksums count what was sent.
+  // Ask for the bytes themselves, as curl does without --compressed: a file keeps
+  // what was sent, so Content-Length and checksums count it. (Asking for gzip
+  // would also cost Deno its own fetch and so the proxy settings: src/net/deno/fetch.ts.)
+  // A body compressed all the same is decoded on standard output, unless the
+  // user chose an encoding and so asked for the server's bytes.
   const decode = output.to === "stdout" && !headers.has("accept-encoding");
-  if (!headers.has("accept-encoding")) {
-    headers.set("accept-encoding", decode ? ACCEPT_DECODABLE : "identity");
-  }
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   return {
     kind: "download",
     request: { url, method, headers, decode, ...requestRules(values) },

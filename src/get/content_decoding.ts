@@ -13,9 +13,6 @@ import { DownloadError } from "./errors.ts";
 /** A content coding `get` can undo. */
 export type ContentCoding = "gzip" | "deflate" | "br";
 
-/** What `get` sends as `Accept-Encoding` when it decodes itself (RFC 9110 §12.5.3). */
-export const ACCEPT_DECODABLE = "gzip, deflate, br";
-
 /** Aliases RFC 9110 §8.4.1.3 keeps for gzip. */
 const NAMES: Record<string, ContentCoding | "identity"> = {
   gzip: "gzip",

@@ -43,7 +43,6 @@ import {
   startNetkit,
   TARGET,
 } from "../_helpers.ts";
-import { selectAdapter } from "../../src/net/select.ts";
 
 const HAVE_PYTHON = have("python3");
 const HAVE_NGINX = have("nginx");
@@ -96,21 +95,6 @@ async function startCodedServer(): Promise<{ base: string; server: http.Server }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { base: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, server };
-}
-
-/**
- * The adapter contract of issue 9: net.fetch never decodes a content coding.
- * Until src/net/ keeps it on this runtime, get cannot tell decoded bytes from
- * the server's, and the tests that depend on it say so instead of failing.
- */
-async function probeAdapterDecodes(base: string): Promise<string | false> {
-  const response = await selectAdapter().fetch(new URL(`${base}/?coding=gzip&force`), {
-    headers: { "accept-encoding": "gzip" },
-  });
-  const received = (await response.arrayBuffer()).byteLength;
-  return received === Number(response.headers.get("content-length"))
-    ? false
-    : "net.fetch still decodes content codings on this runtime (the src/net/ contract change of issue 9 has not landed)";
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -292,10 +276,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-// Started before the tests are declared: whether they can run depends on it.
+/** A server that sends gzip, deflate, raw deflate and br bodies. */
 const coded = await startCodedServer();
-/** Why the content-coding tests cannot run here, if they cannot. */
-const adapterDecodes = await probeAdapterDecodes(coded.base);
 
 /** The skip of a test that talks to the python3 peers (and `others`). */
 const noPeer = (...others: string[]) => peerSkip("python3", ...others);
@@ -361,23 +343,21 @@ test(`[${TARGET}] get from netkit serve-http: a range resume`, {
   assert.equal(fileSha(join(dir, "data.bin")), dataSha);
 });
 
-test(`[${TARGET}] get from netkit serve-http: gzip decoded only on stdout`, {
-  skip: adapterDecodes,
-}, async () => {
+test(`[${TARGET}] get from netkit serve-http: asks for identity, so text is never compressed`, async () => {
   const dir = workDir("serve-http-gzip");
   const page = readFileSync(join(www, "page.html"), "utf8");
-  const decoded = await get([`${serveHttpBase}/page.html`, "-i"]);
-  assert.equal(decoded.code, 0, decoded.stderr);
-  assert.match(decoded.stdout, /content-encoding: gzip/i, "the server did compress");
-  assert.ok(decoded.stdout.endsWith(page), "stdout gets the decoded text");
+  const shown = await get([`${serveHttpBase}/page.html`, "-i"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.doesNotMatch(shown.stdout, /content-encoding/i, "get asked for identity, as curl does");
+  assert.ok(shown.stdout.endsWith(page));
+  const asked = await get([`${serveHttpBase}/page.html`, "-H", "Accept-Encoding: gzip", "-i"]);
+  assert.match(asked.stdout, /content-encoding: gzip/i, "the server compresses when asked");
   const saved = await get([`${serveHttpBase}/page.html`, "-o", "page.html"], { cwd: dir });
   assert.equal(saved.code, 0, saved.stderr);
-  assert.equal(readFileSync(join(dir, "page.html"), "utf8"), page, "a file gets identity bytes");
+  assert.equal(readFileSync(join(dir, "page.html"), "utf8"), page);
 });
 
-test(`[${TARGET}] content codings: stdout decodes gzip, deflate, raw deflate and br`, {
-  skip: adapterDecodes,
-}, async () => {
+test(`[${TARGET}] content codings: stdout decodes gzip, deflate, raw deflate and br`, async () => {
   for (const coding of Object.keys(ENCODERS)) {
     const result = await get([`${coded.base}/?coding=${coding}`]);
     assert.equal(result.code, 0, `${coding}: ${result.stderr}`);
@@ -385,9 +365,7 @@ test(`[${TARGET}] content codings: stdout decodes gzip, deflate, raw deflate and
   }
 });
 
-test(`[${TARGET}] content codings: a user-set Accept-Encoding gets the server's bytes`, {
-  skip: adapterDecodes,
-}, async () => {
+test(`[${TARGET}] content codings: a user-set Accept-Encoding gets the server's bytes`, async () => {
   const dir = workDir("coded-user");
   for (const coding of Object.keys(ENCODERS)) {
     const sent = ENCODERS[coding](CODED_TEXT);
@@ -411,9 +389,7 @@ test(`[${TARGET}] content codings: a user-set Accept-Encoding gets the server's 
   }
 });
 
-test(`[${TARGET}] content codings: a file gets the bytes as sent, even unasked for`, {
-  skip: adapterDecodes,
-}, async () => {
+test(`[${TARGET}] content codings: a file gets the bytes as sent, even unasked for`, async () => {
   const dir = workDir("coded-file");
   for (const coding of Object.keys(ENCODERS)) {
     const sent = ENCODERS[coding](CODED_TEXT);
