@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_shared.ts";
+import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_libc_clock.ts";
 import type { BunFfi } from "./_api.ts";
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_shared.ts";
+import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_libc_clock.ts";
 
 /**
  * {@linkcode NetAdapter.setSystemClock} on Deno.

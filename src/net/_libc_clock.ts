@@ -1,0 +1,225 @@
+/**
+ * Setting the clock through libc's `clock_settime`, as both adapters' FFI
+ * calls it: where libc is, the `struct timespec`, and what errno means.
+ * Private to `src/net`.
+ *
+ * @module
+ */
+import { NetError } from "./errors.ts";
+
+/**
+ * Where libc may be, in the order tried: glibc, musl (Alpine), macOS.
+ *
+ * @example
+ * ```ts
+ * import { libcPaths } from "./_libc_clock.ts";
+ *
+ * console.assert(libcPaths("linux", "arm64").includes("libc.musl-aarch64.so.1"));
+ * ```
+ */
+export function libcPaths(os: string, arch: string): string[] {
+  if (os === "darwin") return ["/usr/lib/libSystem.B.dylib"];
+  const muslArch = arch === "arm64" || arch === "aarch64" ? "aarch64" : "x86_64";
+  return [
+    "libc.so.6",
+    `libc.musl-${muslArch}.so.1`,
+    `/lib/ld-musl-${muslArch}.so.1`,
+    "libc.so",
+  ];
+}
+
+/**
+ * The libc function that returns errno's address: glibc and musl, or macOS.
+ *
+ * @example
+ * ```ts
+ * import { errnoFunction } from "./_libc_clock.ts";
+ *
+ * console.assert(errnoFunction("linux") === "__errno_location");
+ * ```
+ */
+export function errnoFunction(os: string): "__errno_location" | "__error" {
+  return os === "darwin" ? "__error" : "__errno_location";
+}
+
+/**
+ * `CLOCK_REALTIME` (0 on Linux and macOS).
+ *
+ * @example
+ * ```ts
+ * import { CLOCK_REALTIME } from "./_libc_clock.ts";
+ *
+ * console.assert(CLOCK_REALTIME === 0);
+ * ```
+ */
+export const CLOCK_REALTIME = 0;
+
+/**
+ * A `struct timespec` on a 64-bit platform: `tv_sec` and `tv_nsec`, each 64 bits.
+ *
+ * @param ms milliseconds since the Unix epoch
+ * @returns the 16 bytes `clock_settime` reads
+ *
+ * @example
+ * ```ts
+ * import { timespec } from "./_libc_clock.ts";
+ *
+ * const [seconds, nanoseconds] = timespec(1_500);
+ * console.assert(seconds === 1n && nanoseconds === 500_000_000n);
+ * ```
+ */
+export function timespec(ms: number): BigInt64Array {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`Cannot set the clock: not a time: ${ms}`);
+  }
+  const whole = Math.floor(ms);
+  const seconds = Math.floor(whole / 1000);
+  return new BigInt64Array([BigInt(seconds), BigInt((whole - seconds * 1000) * 1_000_000)]);
+}
+
+/**
+ * The error for a failed `clock_settime`.
+ *
+ * @param errno errno after the call (1 EPERM, 22 EINVAL), or -1 if unknown
+ *
+ * @example
+ * ```ts
+ * import { clockSetError } from "./_libc_clock.ts";
+ *
+ * console.assert(clockSetError(1).code === "EPERM");
+ * ```
+ */
+export function clockSetError(errno: number): NetError {
+  if (errno === 1) {
+    return new NetError(
+      "EPERM",
+      "Cannot set the clock: permission denied (needs root or CAP_SYS_TIME)",
+    );
+  }
+  if (errno === 22) return new NetError("EOTHER", "Cannot set the clock: the time was refused");
+  return new NetError("EOTHER", `Cannot set the clock: clock_settime failed (errno ${errno})`);
+}
+
+/**
+ * The error when no libc with `clock_settime` could be opened.
+ *
+ * @example
+ * ```ts
+ * import { noClockSetter } from "./_libc_clock.ts";
+ *
+ * console.assert(noClockSetter("no libc").code === "ENOSYS");
+ * ```
+ */
+export function noClockSetter(detail: string): NetError {
+  return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
+}
+
+/**
+ * The libc calls `clock_settime` needs, as each runtime's FFI exposes them.
+ *
+ * @example
+ * ```ts
+ * import { type LibcClock, setClockWith } from "./_libc_clock.ts";
+ *
+ * // A stand-in that refuses, as libc does without CAP_SYS_TIME.
+ * const refusing: LibcClock = { clockSettime: () => -1, errno: () => 1, close() {} };
+ * try {
+ *   setClockWith(refusing, Date.now());
+ * } catch (error) {
+ *   console.assert((error as { code: string }).code === "EPERM");
+ * }
+ * ```
+ */
+export interface LibcClock {
+  /** libc's `clock_settime(clockid, struct timespec *)`. */
+  clockSettime(clockId: number, time: BigInt64Array): number;
+  /** errno right after a failed call. */
+  errno(): number;
+  close(): void;
+}
+
+/**
+ * Options for {@linkcode openLibc}.
+ *
+ * @example
+ * ```ts
+ * import type { OpenLibcOptions } from "./_libc_clock.ts";
+ *
+ * const options: OpenLibcOptions = { os: "linux", arch: "x86_64" };
+ * console.assert(options.os === "linux");
+ * ```
+ */
+export interface OpenLibcOptions {
+  /** The operating system as the runtime names it (`linux`, `darwin`). */
+  os: string;
+  /** The CPU architecture as the runtime names it (`x86_64`, `arm64`). */
+  arch: string;
+  /** An error that ends the search at once (Deno's missing FFI permission). */
+  fatal?(error: unknown): NetError | undefined;
+}
+
+/**
+ * Opens the first libc of {@linkcode libcPaths} that loads.
+ *
+ * @param open the runtime's dlopen of one path
+ * @param options platform, and which errors end the search
+ * @returns what `open` returned
+ * @throws {NetError} `ENOSYS` when no libc loads
+ *
+ * @example
+ * ```ts
+ * import { openLibc } from "./_libc_clock.ts";
+ *
+ * const opened = openLibc((path) => {
+ *   if (path !== "libc.so") throw new Error(`cannot open ${path}`);
+ *   return path;
+ * }, { os: "linux", arch: "x86_64" });
+ * console.assert(opened === "libc.so");
+ * ```
+ */
+export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions): T {
+  let lastError: unknown;
+  for (const path of libcPaths(options.os, options.arch)) {
+    try {
+      return open(path);
+    } catch (error) {
+      const fatal = options.fatal?.(error);
+      if (fatal) throw fatal;
+      lastError = error;
+    }
+  }
+  const detail = lastError instanceof Error ? lastError.message : String(lastError);
+  throw noClockSetter(`cannot open libc: ${detail}`);
+}
+
+/**
+ * Sets `CLOCK_REALTIME` through an opened libc, then closes it.
+ *
+ * @param libc the opened library
+ * @param ms the new time, milliseconds since the Unix epoch
+ * @throws {NetError} `EPERM` without the privilege, `EOTHER` for other errno values
+ *
+ * @example
+ * ```ts
+ * import { setClockWith } from "./_libc_clock.ts";
+ *
+ * let closed = false;
+ * // A stand-in that refuses, as libc does without CAP_SYS_TIME.
+ * const refusing = { clockSettime: () => -1, errno: () => 1, close: () => (closed = true) };
+ * try {
+ *   setClockWith(refusing, Date.now());
+ * } catch (error) {
+ *   console.assert((error as { code: string }).code === "EPERM");
+ * }
+ * console.assert(closed);
+ * ```
+ */
+export function setClockWith(libc: LibcClock, ms: number): void {
+  try {
+    if (libc.clockSettime(CLOCK_REALTIME, timespec(ms)) === 0) return;
+    // Read at once: nothing else runs on this thread between the call and here.
+    throw clockSetError(libc.errno());
+  } finally {
+    libc.close();
+  }
+}
