@@ -45,11 +45,12 @@ export interface Command {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep } from "./context.ts";
  *
  * const started = performance.now();
  * await sleep(10);
- * console.assert(performance.now() - started >= 9);
+ * assert(performance.now() - started >= 9);
  * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -90,13 +91,14 @@ export interface MemoryContextOptions {
  * @returns the context and what it collected
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryContext } from "./context.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
  * const { context, output } = memoryContext({} as NetAdapter, { env: { HOME: "/root" } });
  * context.out("hello");
  * context.writeOut(new TextEncoder().encode("body"));
- * console.assert(output.out[0] === "hello" && output.bytes().length === 4);
+ * assert(output.out[0] === "hello" && output.bytes().length === 4);
  * ```
  */
 export function memoryContext(

@@ -34,12 +34,13 @@ export interface ParseCredentialsOptions {
  * @throws {UsageError} for an empty user, or `USER` alone with no password in the environment
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCredentials } from "./credentials.ts";
  *
  * const options = { flag: "-u", envName: "PW", env: { PW: "s3cret" } };
- * console.assert(parseCredentials("ann:a:b", options).password === "a:b");
- * console.assert(parseCredentials("ann", options).password === "s3cret");
- * console.assert(parseCredentials("ann:", options).password === "");
+ * assert(parseCredentials("ann:a:b", options).password === "a:b");
+ * assert(parseCredentials("ann", options).password === "s3cret");
+ * assert(parseCredentials("ann:", options).password === "");
  * ```
  */
 export function parseCredentials(text: string, options: ParseCredentialsOptions): Credentials {

@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXIT } from "./exit_codes.ts";
  *
- * console.assert(EXIT.USAGE === 2 && EXIT.CHECKSUM_MISMATCH === 110);
+ * assert(EXIT.USAGE === 2 && EXIT.CHECKSUM_MISMATCH === 110);
  * ```
  */
 export const EXIT = {

@@ -32,10 +32,11 @@ export class ListenError extends Error {
  * @throws {ListenError} naming the host of the final failure
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listenOnFirstHost } from "./listen.ts";
  *
  * const used = await listenOnFirstHost(["127.0.0.1"], (host) => Promise.resolve(host));
- * console.assert(used === "127.0.0.1");
+ * assert(used === "127.0.0.1");
  * ```
  */
 export async function listenOnFirstHost<T>(
@@ -70,12 +71,13 @@ export interface ListenFailureOptions {
  * @returns e.g. `cannot listen on [::]:37: permission denied; ports below 1024 need root …`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listenFailure, ListenError } from "./listen.ts";
  * import { NetError } from "../net/errors.ts";
  *
  * const error = new ListenError("0.0.0.0", new NetError("EADDRINUSE", "in use"));
  * const line = listenFailure(error, 8000, { suggestPort: 8080 });
- * console.assert(line.startsWith("cannot listen on 0.0.0.0:8000: port 8000 is already in use"));
+ * assert(line.startsWith("cannot listen on 0.0.0.0:8000: port 8000 is already in use"));
  * ```
  */
 export function listenFailure(error: unknown, port: number, options: ListenFailureOptions): string {

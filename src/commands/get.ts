@@ -164,11 +164,12 @@ export type GetPlan = { kind: "help" } | GetDownloadPlan;
  * @throws {UsageError} for a bad flag, value, URL or combination of flags
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseGetArgs } from "./get.ts";
  *
  * const plan = parseGetArgs(["http://example.com/a.txt", "-O", "-u", "ann"], { NETKIT_GET_PASSWORD: "pw" });
- * console.assert(plan.kind === "download" && plan.output.to === "file");
- * if (plan.kind === "download") console.assert(plan.request.headers.get("authorization") === `Basic ${btoa("ann:pw")}`);
+ * assert(plan.kind === "download" && plan.output.to === "file");
+ * if (plan.kind === "download") assert(plan.request.headers.get("authorization") === `Basic ${btoa("ann:pw")}`);
  * ```
  */
 export function parseGetArgs(
@@ -320,6 +321,7 @@ function parseHex(text: string, flag: string, length: number): string {
  * @returns the exit code
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseGetArgs, runGet } from "./get.ts";
  * import { memoryContext } from "../cli/context.ts";
  * import type { NetAdapter } from "../net/types.ts";
@@ -327,7 +329,7 @@ function parseHex(text: string, flag: string, length: number): string {
  * const net = { insecureTls: true, fetch: () => Promise.resolve(new Response("hi")) } as unknown as NetAdapter;
  * const { context, output } = memoryContext(net);
  * const code = await runGet(parseGetArgs(["http://example.test/"], {}), context);
- * console.assert(code === 0 && new TextDecoder().decode(output.bytes()) === "hi");
+ * assert(code === 0 && new TextDecoder().decode(output.bytes()) === "hi");
  * ```
  */
 export async function runGet(plan: GetPlan, context: CommandContext): Promise<number> {

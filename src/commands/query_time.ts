@@ -103,12 +103,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws {UsageError} on no host, a bad host or value, or `--set`'s options without `--set`
  * @example Two hosts over UDP, and --set with its defaults
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseQueryTimeArgs } from "./query_time.ts";
  *
  * const plan = parseQueryTimeArgs(["-u", "--set", "a", "b:3737", "[::1]"], {});
- * console.assert(!plan.help && plan.transport === "udp" && plan.timeoutMs === 5000);
- * console.assert(!plan.help && plan.targets.map((t) => t.port).join() === "37,3737,37");
- * console.assert(!plan.help && plan.set?.minAgree === 2 && plan.set.maxStepS === 1000);
+ * assert(!plan.help && plan.transport === "udp" && plan.timeoutMs === 5000);
+ * assert(!plan.help && plan.targets.map((t) => t.port).join() === "37,3737,37");
+ * assert(!plan.help && plan.set?.minAgree === 2 && plan.set.maxStepS === 1000);
  * ```
  */
 export function parseQueryTimeArgs(args: string[], _env: Env): QueryTimePlan {
@@ -192,13 +193,14 @@ function _parseSetOptions(
  * @returns 0 when a host answered (with `--set`: when the clock was set), else 1
  * @example `--help` prints the usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runQueryTime } from "./query_time.ts";
  * import { memoryContext } from "../cli/context.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
  * const { context, output } = memoryContext({} as NetAdapter);
- * console.assert((await runQueryTime({ help: true }, context)) === 0);
- * console.assert(output.out[0].startsWith("Usage: netkit query-time"));
+ * assert((await runQueryTime({ help: true }, context)) === 0);
+ * assert(output.out[0].startsWith("Usage: netkit query-time"));
  * ```
  */
 export async function runQueryTime(plan: QueryTimePlan, context: CommandContext): Promise<number> {

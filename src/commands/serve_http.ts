@@ -125,11 +125,12 @@ const OPTIONS = {
  * @throws {UsageError} for a bad flag or value
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseServeHttpArgs } from "./serve_http.ts";
  *
  * const plan = parseServeHttpArgs(["www", "-p", "0", "--auth", "ann"], { NETKIT_HTTP_PASSWORD: "pw" });
- * console.assert(plan.dir === "www" && plan.port === 0 && plan.auth?.password === "pw");
- * console.assert(plan.hosts.includes("::") && plan.log === "common");
+ * assert(plan.dir === "www" && plan.port === 0 && plan.auth?.password === "pw");
+ * assert(plan.hosts.includes("::") && plan.log === "common");
  * ```
  */
 export function parseServeHttpArgs(
@@ -173,13 +174,14 @@ export function parseServeHttpArgs(
  * @returns 0 when stopped by a signal (or after --help), 1 when it could not start
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseServeHttpArgs, runServeHttp } from "./serve_http.ts";
  * import { memoryContext } from "../cli/context.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
  * const { context, output } = memoryContext({} as NetAdapter);
  * const code = await runServeHttp(parseServeHttpArgs(["no/such/folder"], {}), context);
- * console.assert(code === 1 && output.err[0].includes("no such file or folder"));
+ * assert(code === 1 && output.err[0].includes("no such file or folder"));
  * ```
  */
 export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext): Promise<number> {
@@ -293,9 +295,10 @@ function fsReason(error: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveHttpCommand } from "./serve_http.ts";
  *
- * console.assert(serveHttpCommand.usage.startsWith("Usage: netkit serve-http"));
+ * assert(serveHttpCommand.usage.startsWith("Usage: netkit serve-http"));
  * ```
  */
 export const serveHttpCommand: Command = {

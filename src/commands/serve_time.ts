@@ -76,11 +76,12 @@ export interface ServeTimeRun {
  * @throws {UsageError} on an unknown flag, a bad port or rate, or an argument
  * @example Neither --tcp nor --udp serves both, on all interfaces, port 37
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseServeTimeArgs } from "./serve_time.ts";
  *
  * const plan = parseServeTimeArgs(["--udp-rate", "5"], {});
- * console.assert(!plan.help && plan.tcp && plan.udp && plan.port === 37 && plan.udpRate === 5);
- * console.assert(!plan.help && plan.hosts.join() === "::,0.0.0.0");
+ * assert(!plan.help && plan.tcp && plan.udp && plan.port === 37 && plan.udpRate === 5);
+ * assert(!plan.help && plan.hosts.join() === "::,0.0.0.0");
  * ```
  */
 export function parseServeTimeArgs(
@@ -119,13 +120,14 @@ export function parseServeTimeArgs(
  * @returns 0 when stopped by a signal, 1 when it could not start
  * @example `--help` prints the usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runServeTime } from "./serve_time.ts";
  * import { memoryContext } from "../cli/context.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
  * const { context, output } = memoryContext({} as NetAdapter);
- * console.assert((await runServeTime({ help: true }, context)) === 0);
- * console.assert(output.out[0].startsWith("Usage: netkit serve-time"));
+ * assert((await runServeTime({ help: true }, context)) === 0);
+ * assert(output.out[0].startsWith("Usage: netkit serve-time"));
  * ```
  */
 export async function runServeTime(plan: ServeTimePlan, context: CommandContext): Promise<number> {

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { STATUS_TEXT } from "./status_text.ts";
  *
- * console.assert(STATUS_TEXT[404] === "Not Found");
+ * assert(STATUS_TEXT[404] === "Not Found");
  * ```
  */
 export const STATUS_TEXT: Readonly<Record<number, string>> = {

@@ -22,12 +22,13 @@ export interface AttemptOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Attempt } from "./attempt.ts";
  *
  * const attempt = new Attempt({ now: 0 });
  * attempt.arm(1, "No data for 0.001 s (--idle-timeout)");
  * await new Promise((resolve) => setTimeout(resolve, 20));
- * console.assert(attempt.controller.signal.aborted && attempt.timeout !== undefined);
+ * assert(attempt.controller.signal.aborted && attempt.timeout !== undefined);
  * attempt.disarm();
  * ```
  */

@@ -30,11 +30,12 @@ const NAMES: Record<string, ContentCoding | "identity"> = {
  * @returns the codings (empty for none), or undefined when one is unknown
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseContentCodings } from "./content_decoding.ts";
  *
- * console.assert(parseContentCodings("gzip, br")?.join() === "br,gzip");
- * console.assert(parseContentCodings(null)?.length === 0);
- * console.assert(parseContentCodings("zstd") === undefined);
+ * assert(parseContentCodings("gzip, br")?.join() === "br,gzip");
+ * assert(parseContentCodings(null)?.length === 0);
+ * assert(parseContentCodings("zstd") === undefined);
  * ```
  */
 export function parseContentCodings(header: string | null): ContentCoding[] | undefined {
@@ -65,6 +66,7 @@ export interface BodyOutput {
  *   or the error `write` threw
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodingOutput } from "./content_decoding.ts";
  *
  * const gzipped = new Uint8Array(
@@ -74,7 +76,7 @@ export interface BodyOutput {
  * const output = decodingOutput(["gzip"], (chunk) => void parts.push(chunk));
  * await output.write(gzipped);
  * await output.end();
- * console.assert(new TextDecoder().decode(parts[0]) === "hello");
+ * assert(new TextDecoder().decode(parts[0]) === "hello");
  * ```
  */
 export function decodingOutput(

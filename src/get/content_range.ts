@@ -20,10 +20,11 @@ export interface ContentRange {
  * @returns the range, or undefined when it is not a satisfiable byte range
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseContentRange } from "./content_range.ts";
  *
- * console.assert(parseContentRange("bytes 100-199/1000")?.start === 100);
- * console.assert(parseContentRange("bytes 200-100/1000") === undefined);
+ * assert(parseContentRange("bytes 100-199/1000")?.start === 100);
+ * assert(parseContentRange("bytes 200-100/1000") === undefined);
  * ```
  */
 export function parseContentRange(value: string | null): ContentRange | undefined {
@@ -44,10 +45,11 @@ export function parseContentRange(value: string | null): ContentRange | undefine
  * @returns the length, or undefined when the header is not of that form
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unsatisfiedLength } from "./content_range.ts";
  *
- * console.assert(unsatisfiedLength("bytes *" + "/1000") === 1000);
- * console.assert(unsatisfiedLength("bytes 0-9/1000") === undefined);
+ * assert(unsatisfiedLength("bytes *" + "/1000") === 1000);
+ * assert(unsatisfiedLength("bytes 0-9/1000") === undefined);
  * ```
  */
 export function unsatisfiedLength(value: string | null): number | undefined {

@@ -93,6 +93,7 @@ export interface DownloadResult {
  * @throws {DownloadError} with the exit code of the failure
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { download, type DownloadRequest } from "./download.ts";
  * import { stdoutSinks } from "./sink_provider.ts";
  * import type { NetAdapter } from "../net/types.ts";
@@ -108,7 +109,7 @@ export interface DownloadResult {
  *   net, sinks: stdoutSinks((c) => void chunks.push(c), { hashNames: [] }), note: () => {},
  *   sleep: () => Promise.resolve(), random: Math.random, now: () => performance.now(),
  * });
- * console.assert(result.bytes === 5 && result.status === 200);
+ * assert(result.bytes === 5 && result.status === 200);
  * ```
  */
 export async function download(

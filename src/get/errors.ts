@@ -116,12 +116,13 @@ function reasonOf(error: unknown): string {
  * @returns the classified error
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectError } from "./errors.ts";
  * import { NetError } from "../net/errors.ts";
  *
  * const error = connectError(new NetError("ECONNREFUSED", "connection refused"), new URL("http://127.0.0.1:9/"));
- * console.assert(error.exitCode === 7 && error.retryable);
- * console.assert(error.message === "Connection refused by 127.0.0.1:9");
+ * assert(error.exitCode === 7 && error.retryable);
+ * assert(error.message === "Connection refused by 127.0.0.1:9");
  * ```
  */
 export function connectError(error: unknown, url: URL, timeout?: TimeoutReason): DownloadError {
@@ -144,12 +145,13 @@ export function connectError(error: unknown, url: URL, timeout?: TimeoutReason):
  * @returns the classified error (18, or 28 for a timeout), always retryable
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bodyError } from "./errors.ts";
  * import { NetError } from "../net/errors.ts";
  *
  * const error = bodyError(new NetError("ECONNRESET", "connection reset by peer"), 1000);
- * console.assert(error.exitCode === 18);
- * console.assert(error.message === "Transfer broke off after 1000 bytes of the body: connection reset by peer");
+ * assert(error.exitCode === 18);
+ * assert(error.message === "Transfer broke off after 1000 bytes of the body: connection reset by peer");
  * ```
  */
 export function bodyError(

@@ -37,6 +37,7 @@ export interface FetchFollowingOptions {
  * @throws {DownloadError} on a connection failure, a timeout, too many redirects (47)
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fetchFollowing } from "./fetch_following.ts";
  * import { Attempt } from "./attempt.ts";
  * import type { NetAdapter } from "../net/types.ts";
@@ -48,7 +49,7 @@ export interface FetchFollowingOptions {
  *   { net, attempt, follow: true, maxRedirects: 10, allowDowngrade: false, insecure: false, connectTimeoutMs: 1000 },
  * );
  * attempt.disarm();
- * console.assert((await response.text()) === "/a");
+ * assert((await response.text()) === "/a");
  * ```
  */
 export async function fetchFollowing(

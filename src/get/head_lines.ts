@@ -12,10 +12,11 @@
  * @returns the head's text
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatHead } from "./head_lines.ts";
  *
  * const head = formatHead(new Response("", { status: 200, statusText: "OK" }));
- * console.assert(head.startsWith("HTTP/1.1 200 OK\r\n") && head.endsWith("\r\n\r\n"));
+ * assert(head.startsWith("HTTP/1.1 200 OK\r\n") && head.endsWith("\r\n\r\n"));
  * ```
  */
 export function formatHead(response: Response): string {
@@ -33,10 +34,11 @@ export function formatHead(response: Response): string {
  * @returns the lines, the last one `>`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestLines } from "./head_lines.ts";
  *
  * const lines = requestLines("GET", new URL("http://h/x"), new Headers({ authorization: "Basic YTpi" }));
- * console.assert(lines.includes("> authorization: Basic [hidden]"));
+ * assert(lines.includes("> authorization: Basic [hidden]"));
  * ```
  */
 export function requestLines(method: string, url: URL, headers: Headers): string[] {
@@ -57,10 +59,11 @@ export function requestLines(method: string, url: URL, headers: Headers): string
  * @returns the lines, the last one `<`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { responseLines } from "./head_lines.ts";
  *
  * const lines = responseLines(new Response(null, { status: 204, statusText: "No Content" }));
- * console.assert(lines[0] === "< HTTP/1.1 204 No Content" && lines.at(-1) === "<");
+ * assert(lines[0] === "< HTTP/1.1 204 No Content" && lines.at(-1) === "<");
  * ```
  */
 export function responseLines(response: Response): string[] {

@@ -24,11 +24,12 @@ export interface HttpErrorOptions {
  * @returns the error to throw
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpError } from "./http_error.ts";
  *
  * const error = await httpError(new Response("busy", { status: 503, headers: { "retry-after": "2" } }));
- * console.assert(error.exitCode === 22 && error.retryable && error.retryAfterSeconds === 2);
- * console.assert(error.message === "HTTP 503 Service Unavailable");
+ * assert(error.exitCode === 22 && error.retryable && error.retryAfterSeconds === 2);
+ * assert(error.message === "HTTP 503 Service Unavailable");
  * ```
  */
 export async function httpError(

@@ -31,6 +31,7 @@ function formatRate(bytesPerSecond: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Progress } from "./progress.ts";
  *
  * let clock = 0;
@@ -39,9 +40,9 @@ function formatRate(bytesPerSecond: number): string {
  * progress.start(0, 2048);
  * clock = 1000;
  * progress.advance(1024);
- * console.assert(progress.line().includes(" 50%") && progress.line().includes("1.0 KiB/s"));
+ * assert(progress.line().includes(" 50%") && progress.line().includes("1.0 KiB/s"));
  * progress.finish();
- * console.assert(drawn.at(-1) === "\n");
+ * assert(drawn.at(-1) === "\n");
  * ```
  */
 export class Progress {

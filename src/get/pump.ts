@@ -30,6 +30,7 @@ export interface PumpOptions {
  *   what the output threw
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pump } from "./pump.ts";
  * import { Attempt } from "./attempt.ts";
  *
@@ -38,7 +39,7 @@ export interface PumpOptions {
  * const attempt = new Attempt({ now: 0 });
  * const received = await pump(new Response("hello").body!, { output, attempt, idleTimeoutMs: 1000 });
  * attempt.disarm();
- * console.assert(received === 5 && chunks.length > 0);
+ * assert(received === 5 && chunks.length > 0);
  * ```
  */
 export async function pump(

@@ -35,12 +35,13 @@ export interface NextHopOptions {
  * @throws {DownloadError} for a bad or non-HTTP target (1), or HTTPS to HTTP (112)
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextHop } from "./redirect.ts";
  *
  * const hop = { url: new URL("http://a.test/x"), method: "POST", headers: new Headers({ authorization: "Basic YTpi" }) };
  * const response = new Response(null, { status: 303, headers: { location: "http://b.test/y" } });
  * const next = nextHop(hop, response, { allowDowngrade: false });
- * console.assert(next.method === "GET" && !next.headers.has("authorization"));
+ * assert(next.method === "GET" && !next.headers.has("authorization"));
  * ```
  */
 export function nextHop(hop: Hop, response: Response, options: NextHopOptions): Hop {

@@ -25,10 +25,11 @@ export type BodySource =
  * @throws {UsageError} when both flags are given
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bodySource } from "./request_body.ts";
  *
- * console.assert(JSON.stringify(bodySource("@form.txt", undefined)) === '{"path":"form.txt","dropLineBreaks":true}');
- * console.assert(bodySource(undefined, undefined) === undefined);
+ * assert(JSON.stringify(bodySource("@form.txt", undefined)) === '{"path":"form.txt","dropLineBreaks":true}');
+ * assert(bodySource(undefined, undefined) === undefined);
  * ```
  */
 export function bodySource(
@@ -56,9 +57,10 @@ export function bodySource(
  * @throws {DownloadError} exit 26 when the file cannot be read
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBody } from "./request_body.ts";
  *
- * console.assert(readBody({ text: "a=1" }).length === 3);
+ * assert(readBody({ text: "a=1" }).length === 3);
  * ```
  */
 export function readBody(source: BodySource): Uint8Array<ArrayBuffer> {

@@ -16,9 +16,10 @@ import type { Sink } from "./sink.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ResumeNow } from "./resume.ts";
  *
- * console.assert(new ResumeNow() instanceof Error);
+ * assert(new ResumeNow() instanceof Error);
  * ```
  */
 export class ResumeNow extends Error {
@@ -45,12 +46,13 @@ export interface ContinueSinkOptions {
  * @throws {DownloadError} 18 when the sink cannot take its bytes back
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { continueSink } from "./resume.ts";
  * import { StreamSink } from "./stream_sink.ts";
  *
  * const sink = new StreamSink({ write: () => {}, label: "memory" });
  * await continueSink(sink, new Response("x"), { note: () => {} }); // nothing to continue
-console.assert(sink.offset === 0);
+assert(sink.offset === 0);
  * ```
  */
 export async function continueSink(

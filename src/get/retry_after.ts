@@ -15,12 +15,13 @@ export const MAX_RETRY_AFTER_SECONDS = 600;
  * @returns seconds to wait, or undefined when absent or unreadable
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRetryAfter } from "./retry_after.ts";
  *
  * const now = Date.parse("2026-11-22T10:00:00Z");
- * console.assert(parseRetryAfter("3", now) === 3);
- * console.assert(parseRetryAfter("Sun, 22 Nov 2026 10:00:30 GMT", now) === 30);
- * console.assert(parseRetryAfter("soon", now) === undefined);
+ * assert(parseRetryAfter("3", now) === 3);
+ * assert(parseRetryAfter("Sun, 22 Nov 2026 10:00:30 GMT", now) === 30);
+ * assert(parseRetryAfter("soon", now) === undefined);
  * ```
  */
 export function parseRetryAfter(

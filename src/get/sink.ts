@@ -77,6 +77,7 @@ export interface FileSinkOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FileSink } from "./sink.ts";
  * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -87,7 +88,7 @@ export interface FileSinkOptions {
  *   const sink = FileSink.open(join(dir, "f.txt"), { force: false, resume: false, hashNames: [] });
  *   sink.write(new TextEncoder().encode("body"));
  *   sink.commit();
- *   console.assert(readFileSync(join(dir, "f.txt"), "utf8") === "body");
+ *   assert(readFileSync(join(dir, "f.txt"), "utf8") === "body");
  * } finally {
  *   rmSync(dir, { recursive: true });
  * }

@@ -40,10 +40,11 @@ export interface StdoutSinksOptions {
  * @returns a provider whose sink is always the same stream
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stdoutSinks } from "./sink_provider.ts";
  *
  * const sinks = stdoutSinks(() => {}, { hashNames: [] });
- * console.assert(sinks.current !== undefined && !sinks.wouldResume(new URL("http://h/"), new Response()));
+ * assert(sinks.current !== undefined && !sinks.wouldResume(new URL("http://h/"), new Response()));
  * ```
  */
 export function stdoutSinks(
@@ -69,10 +70,11 @@ export interface FileSinksOptions extends FileSinkOptions {
  * @throws {DownloadError} 111 when FILE exists, 23 when a device cannot be opened
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileSinks } from "./sink_provider.ts";
  *
  * const sinks = fileSinks(undefined, { force: false, resume: false, fromHeader: false, hashNames: [] });
- * console.assert(sinks.current === undefined); // -O: named after the final response
+ * assert(sinks.current === undefined); // -O: named after the final response
  * ```
  */
 export function fileSinks(path: string | undefined, options: FileSinksOptions): SinkProvider {

@@ -33,13 +33,14 @@ export interface StreamSinkOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamSink } from "./stream_sink.ts";
  *
  * const chunks: Uint8Array[] = [];
  * const sink = new StreamSink({ write: (c) => void chunks.push(c), label: "memory" });
  * sink.write(new TextEncoder().encode("abc"));
  * sink.commit();
- * console.assert(sink.offset === 3 && chunks.length === 1 && !sink.canRestart);
+ * assert(sink.offset === 3 && chunks.length === 1 && !sink.canRestart);
  * ```
  */
 export class StreamSink implements Sink {

@@ -21,10 +21,11 @@ export interface Validators {
  * @returns the length in bytes on the wire, or undefined
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentLength } from "./validators.ts";
  *
  * const response = new Response("abc", { headers: { "content-length": "3" } });
- * console.assert(contentLength(response) === 3);
+ * assert(contentLength(response) === 3);
  * ```
  */
 export function contentLength(response: Response): number | undefined {
@@ -41,11 +42,12 @@ export function contentLength(response: Response): number | undefined {
  * @returns URL, ETag, Last-Modified and length, as far as known
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validatorsOf } from "./validators.ts";
  *
  * const response = new Response("abc", { headers: { etag: '"v1"', "content-length": "3" } });
  * const v = validatorsOf(new URL("http://example.com/f"), response);
- * console.assert(v.etag === '"v1"' && v.length === 3);
+ * assert(v.etag === '"v1"' && v.length === 3);
  * ```
  */
 export function validatorsOf(url: URL, response: Response): Validators {
@@ -66,10 +68,11 @@ export function validatorsOf(url: URL, response: Response): Validators {
  * @returns the header value, or undefined when there is none to send
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ifRangeValidator } from "./validators.ts";
  *
- * console.assert(ifRangeValidator({ etag: '"a"' }) === '"a"');
- * console.assert(ifRangeValidator({ etag: 'W/"a"' }) === undefined);
+ * assert(ifRangeValidator({ etag: '"a"' }) === '"a"');
+ * assert(ifRangeValidator({ etag: 'W/"a"' }) === undefined);
  * ```
  */
 export function ifRangeValidator(v: Validators): string | undefined {

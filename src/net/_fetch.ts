@@ -13,10 +13,11 @@ import { netError } from "./_net_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FetchFailure } from "./_fetch.ts";
  *
  * const failure: FetchFailure = { code: "CERT_UNTRUSTED", detail: "self-signed certificate" };
- * console.assert(failure.code === "CERT_UNTRUSTED");
+ * assert(failure.code === "CERT_UNTRUSTED");
  * ```
  */
 export interface FetchFailure {
@@ -30,10 +31,11 @@ export interface FetchFailure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FetchClassifier } from "./_fetch.ts";
  *
  * const classify: FetchClassifier = () => ({ code: "EOTHER" });
- * console.assert(classify(new Error("x")).code === "EOTHER");
+ * assert(classify(new Error("x")).code === "EOTHER");
  * ```
  */
 export type FetchClassifier = (error: unknown) => FetchFailure;
@@ -52,12 +54,13 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fetchNetError } from "./_fetch.ts";
  *
  * const abort = new AbortController();
  * abort.abort(new Error("mine"));
  * const error = fetchNetError(new Error("native"), abort.signal, () => ({ code: "EOTHER" }));
- * console.assert(error.code === "EABORTED" && (error.cause as Error).message === "mine");
+ * assert(error.code === "EABORTED" && (error.cause as Error).message === "mine");
  * ```
  */
 export function fetchNetError(
@@ -84,6 +87,7 @@ export function fetchNetError(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guardedFetch } from "./_fetch.ts";
  *
  * const failing = guardedFetch(
@@ -91,14 +95,14 @@ export function fetchNetError(
  *   undefined,
  *   () => ({ code: "ECONNREFUSED" }),
  * );
- * console.assert((await failing.catch((e) => e.code)) === "ECONNREFUSED");
+ * assert((await failing.catch((e) => e.code)) === "ECONNREFUSED");
  * const body = new ReadableStream({ pull: (c) => c.error(new Error("reset")) });
  * const response = await guardedFetch(
  *   () => Promise.resolve(new Response(body)),
  *   undefined,
  *   () => ({ code: "ECONNRESET" }),
  * );
- * console.assert((await response.text().catch((e) => e.code)) === "ECONNRESET");
+ * assert((await response.text().catch((e) => e.code)) === "ECONNRESET");
  * ```
  */
 export async function guardedFetch(

@@ -12,9 +12,10 @@ import { NetError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { libcPaths } from "./_libc_clock.ts";
  *
- * console.assert(libcPaths("linux", "arm64").includes("libc.musl-aarch64.so.1"));
+ * assert(libcPaths("linux", "arm64").includes("libc.musl-aarch64.so.1"));
  * ```
  */
 export function libcPaths(os: string, arch: string): string[] {
@@ -33,9 +34,10 @@ export function libcPaths(os: string, arch: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoFunction } from "./_libc_clock.ts";
  *
- * console.assert(errnoFunction("linux") === "__errno_location");
+ * assert(errnoFunction("linux") === "__errno_location");
  * ```
  */
 export function errnoFunction(os: string): "__errno_location" | "__error" {
@@ -47,9 +49,10 @@ export function errnoFunction(os: string): "__errno_location" | "__error" {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CLOCK_REALTIME } from "./_libc_clock.ts";
  *
- * console.assert(CLOCK_REALTIME === 0);
+ * assert(CLOCK_REALTIME === 0);
  * ```
  */
 export const CLOCK_REALTIME = 0;
@@ -62,10 +65,11 @@ export const CLOCK_REALTIME = 0;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { timespec } from "./_libc_clock.ts";
  *
  * const [seconds, nanoseconds] = timespec(1_500);
- * console.assert(seconds === 1n && nanoseconds === 500_000_000n);
+ * assert(seconds === 1n && nanoseconds === 500_000_000n);
  * ```
  */
 export function timespec(ms: number): BigInt64Array {
@@ -84,9 +88,10 @@ export function timespec(ms: number): BigInt64Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clockSetError } from "./_libc_clock.ts";
  *
- * console.assert(clockSetError(1).code === "EPERM");
+ * assert(clockSetError(1).code === "EPERM");
  * ```
  */
 export function clockSetError(errno: number): NetError {
@@ -105,9 +110,10 @@ export function clockSetError(errno: number): NetError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noClockSetter } from "./_libc_clock.ts";
  *
- * console.assert(noClockSetter("no libc").code === "ENOSYS");
+ * assert(noClockSetter("no libc").code === "ENOSYS");
  * ```
  */
 export function noClockSetter(detail: string): NetError {
@@ -119,6 +125,7 @@ export function noClockSetter(detail: string): NetError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type LibcClock, setClockWith } from "./_libc_clock.ts";
  *
  * // A stand-in that refuses, as libc does without CAP_SYS_TIME.
@@ -126,7 +133,7 @@ export function noClockSetter(detail: string): NetError {
  * try {
  *   setClockWith(refusing, Date.now());
  * } catch (error) {
- *   console.assert((error as { code: string }).code === "EPERM");
+ *   assert((error as { code: string }).code === "EPERM");
  * }
  * ```
  */
@@ -143,10 +150,11 @@ export interface LibcClock {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OpenLibcOptions } from "./_libc_clock.ts";
  *
  * const options: OpenLibcOptions = { os: "linux", arch: "x86_64" };
- * console.assert(options.os === "linux");
+ * assert(options.os === "linux");
  * ```
  */
 export interface OpenLibcOptions {
@@ -168,13 +176,14 @@ export interface OpenLibcOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openLibc } from "./_libc_clock.ts";
  *
  * const opened = openLibc((path) => {
  *   if (path !== "libc.so") throw new Error(`cannot open ${path}`);
  *   return path;
  * }, { os: "linux", arch: "x86_64" });
- * console.assert(opened === "libc.so");
+ * assert(opened === "libc.so");
  * ```
  */
 export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions): T {
@@ -201,6 +210,7 @@ export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setClockWith } from "./_libc_clock.ts";
  *
  * let closed = false;
@@ -209,9 +219,9 @@ export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions)
  * try {
  *   setClockWith(refusing, Date.now());
  * } catch (error) {
- *   console.assert((error as { code: string }).code === "EPERM");
+ *   assert((error as { code: string }).code === "EPERM");
  * }
- * console.assert(closed);
+ * assert(closed);
  * ```
  */
 export function setClockWith(libc: LibcClock, ms: number): void {

@@ -12,9 +12,10 @@ import { NetError, type NetErrorCode } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PHRASES } from "./_net_error.ts";
  *
- * console.assert(PHRASES.ECONNREFUSED === "connection refused");
+ * assert(PHRASES.ECONNREFUSED === "connection refused");
  * ```
  */
 export const PHRASES: Readonly<Record<NetErrorCode, string>> = {
@@ -78,10 +79,11 @@ const ERRNO_CODES = new Set<string>([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoCode } from "./_net_error.ts";
  *
- * console.assert(errnoCode(Object.assign(new Error("x"), { code: "EAI_AGAIN" })) === "ENOTFOUND");
- * console.assert(errnoCode(new Error("no code")) === undefined);
+ * assert(errnoCode(Object.assign(new Error("x"), { code: "EAI_AGAIN" })) === "ENOTFOUND");
+ * assert(errnoCode(new Error("no code")) === undefined);
  * ```
  */
 export function errnoCode(error: unknown): NetErrorCode | undefined {
@@ -97,10 +99,11 @@ export function errnoCode(error: unknown): NetErrorCode | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NetErrorOptions } from "./_net_error.ts";
  *
  * const options: NetErrorOptions = { cause: new Error("native"), detail: "unknown issuer" };
- * console.assert(options.detail === "unknown issuer");
+ * assert(options.detail === "unknown issuer");
  * ```
  */
 export interface NetErrorOptions {
@@ -121,10 +124,11 @@ export interface NetErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { netError } from "./_net_error.ts";
  *
  * const error = netError("EADDRINUSE", "Cannot listen on 127.0.0.1:37");
- * console.assert(error.message === "Cannot listen on 127.0.0.1:37: address already in use");
+ * assert(error.message === "Cannot listen on 127.0.0.1:37: address already in use");
  * ```
  */
 export function netError(

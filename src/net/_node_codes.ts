@@ -49,13 +49,14 @@ const NODE_STYLE_CODES: Record<string, [NetErrorCode, string?]> = {
  * @returns the code, and a detail for certificate failures
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyNodeStyleError } from "./_node_codes.ts";
  *
  * const error = Object.assign(new TypeError("self signed certificate"), {
  *   code: "DEPTH_ZERO_SELF_SIGNED_CERT",
  * });
  * const failure = classifyNodeStyleError(error);
- * console.assert(failure.code === "CERT_UNTRUSTED" && failure.detail === "self-signed certificate");
+ * assert(failure.code === "CERT_UNTRUSTED" && failure.detail === "self-signed certificate");
  * ```
  */
 export function classifyNodeStyleError(error: unknown): FetchFailure {

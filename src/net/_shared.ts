@@ -12,11 +12,12 @@ import type { NetAdapter, SignalName } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { delay } from "./_shared.ts";
  *
  * const started = Date.now();
  * await delay(10);
- * console.assert(Date.now() - started >= 5);
+ * assert(Date.now() - started >= 5);
  * ```
  */
 export function delay(ms: number): Promise<void> {
@@ -30,10 +31,11 @@ export function delay(ms: number): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { raceWithTimeout } from "./_shared.ts";
  *
- * console.assert(await raceWithTimeout(Promise.resolve(), 100));
- * console.assert(!(await raceWithTimeout(new Promise((r) => setTimeout(r, 200)), 10)));
+ * assert(await raceWithTimeout(Promise.resolve(), 100));
+ * assert(!(await raceWithTimeout(new Promise((r) => setTimeout(r, 200)), 10)));
  * ```
  */
 export async function raceWithTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -63,6 +65,7 @@ export interface Closable extends AsyncDisposable {
  * @returns the close, the state, and the disposer
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closable } from "./_shared.ts";
  *
  * let calls = 0;
@@ -72,7 +75,7 @@ export interface Closable extends AsyncDisposable {
  * });
  * handle.close();
  * await handle[Symbol.asyncDispose]();
- * console.assert(calls === 1 && handle.closed);
+ * assert(calls === 1 && handle.closed);
  * ```
  */
 export function closable(release: () => void): Closable {
@@ -105,6 +108,7 @@ export function closable(release: () => void): Closable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signalSubscriber } from "./_shared.ts";
  *
  * const listeners = new Set<() => void>();
@@ -113,7 +117,7 @@ export function closable(release: () => void): Closable {
  * const remove = onSignal(["SIGTERM"], (signal) => seen.push(signal));
  * for (const listener of listeners) listener();
  * remove();
- * console.assert(seen[0] === "SIGTERM" && listeners.size === 0);
+ * assert(seen[0] === "SIGTERM" && listeners.size === 0);
  * ```
  */
 export function signalSubscriber(
@@ -142,10 +146,11 @@ export function signalSubscriber(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withIdentityEncoding } from "./_shared.ts";
  *
  * const init = withIdentityEncoding({ headers: { accept: "text/html" } });
- * console.assert(new Headers(init.headers).get("accept-encoding") === "identity");
+ * assert(new Headers(init.headers).get("accept-encoding") === "identity");
  * ```
  */
 export function withIdentityEncoding(init: RequestInit): RequestInit {

@@ -14,10 +14,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NetErrorCode } from "./errors.ts";
  *
  * const code: NetErrorCode = "CERT_EXPIRED";
- * console.assert(code.startsWith("CERT_"));
+ * assert(code.startsWith("CERT_"));
  * ```
  */
 export type NetErrorCode =
@@ -72,13 +73,14 @@ export type NetErrorCode =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NetError } from "./errors.ts";
  *
  * const error = new NetError("ECONNREFUSED", "connection refused", {
  *   cause: new Error("tcp connect error: Connection refused (os error 111)"),
  * });
- * console.assert(error.code === "ECONNREFUSED");
- * console.assert(error.message === "connection refused");
+ * assert(error.code === "ECONNREFUSED");
+ * assert(error.message === "connection refused");
  * ```
  */
 export class NetError extends Error {

@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isIPv4 } from "./ip.ts";
  *
- * console.assert(isIPv4("192.0.2.1") && !isIPv4("256.0.0.1") && !isIPv4("::1"));
+ * assert(isIPv4("192.0.2.1") && !isIPv4("256.0.0.1") && !isIPv4("::1"));
  * ```
  */
 export function isIPv4(text: string): boolean {
@@ -30,9 +31,10 @@ export function isIPv4(text: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isIPv6 } from "./ip.ts";
  *
- * console.assert(isIPv6("::1") && isIPv6("fe80::1%eth0") && !isIPv6("127.0.0.1"));
+ * assert(isIPv6("::1") && isIPv6("fe80::1%eth0") && !isIPv6("127.0.0.1"));
  * ```
  */
 export function isIPv6(text: string): boolean {
@@ -55,10 +57,11 @@ export function isIPv6(text: string): boolean {
  * @returns the IPv4 address for a mapped one, else `address`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unmapAddress } from "./ip.ts";
  *
- * console.assert(unmapAddress("::FFFF:127.0.0.1") === "127.0.0.1");
- * console.assert(unmapAddress("::1") === "::1");
+ * assert(unmapAddress("::FFFF:127.0.0.1") === "127.0.0.1");
+ * assert(unmapAddress("::1") === "::1");
  * ```
  */
 export function unmapAddress(address: string): string {

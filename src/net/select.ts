@@ -14,11 +14,12 @@ import { bunAdapter } from "./bun/adapter.ts";
  * @throws {Error} on any other runtime
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectAdapter } from "./select.ts";
  *
  * const net = selectAdapter();
  * await using listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
- * console.assert(listener.addr.port > 0);
+ * assert(listener.addr.port > 0);
  * ```
  */
 export function selectAdapter(): NetAdapter {

@@ -14,10 +14,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Transport } from "./types.ts";
  *
  * const transport: Transport = "udp";
- * console.assert(transport === "udp");
+ * assert(transport === "udp");
  * ```
  */
 export type Transport = "tcp" | "udp";
@@ -27,10 +28,11 @@ export type Transport = "tcp" | "udp";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NetAddr } from "./types.ts";
  *
  * const addr: NetAddr = { transport: "tcp", hostname: "::1", port: 37 };
- * console.assert(addr.hostname === "::1");
+ * assert(addr.hostname === "::1");
  * ```
  */
 export interface NetAddr {
@@ -44,10 +46,11 @@ export interface NetAddr {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HostPort } from "./types.ts";
  *
  * const where: HostPort = { hostname: "127.0.0.1", port: 0 };
- * console.assert(where.port === 0);
+ * assert(where.port === 0);
  * ```
  */
 export interface HostPort {
@@ -60,6 +63,7 @@ export interface HostPort {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TcpConn } from "./types.ts";
  *
  * // Echo one chunk back, then close.
@@ -68,7 +72,7 @@ export interface HostPort {
  *   if (chunk) await conn.write(chunk);
  *   conn.close();
  * };
- * console.assert(typeof echo === "function");
+ * assert(typeof echo === "function");
  * ```
  */
 export interface TcpConn extends AsyncDisposable {
@@ -87,10 +91,11 @@ export interface TcpConn extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ListenTcpOptions } from "./types.ts";
  *
  * const options: ListenTcpOptions = { hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() };
- * console.assert(options.port === 0);
+ * assert(options.port === 0);
  * ```
  */
 export interface ListenTcpOptions extends HostPort {
@@ -103,10 +108,11 @@ export interface ListenTcpOptions extends HostPort {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConnectTcpOptions } from "./types.ts";
  *
  * const options: ConnectTcpOptions = { hostname: "127.0.0.1", port: 37, signal: AbortSignal.timeout(1000) };
- * console.assert(options.port === 37);
+ * assert(options.port === 37);
  * ```
  */
 export interface ConnectTcpOptions extends HostPort {
@@ -119,10 +125,11 @@ export interface ConnectTcpOptions extends HostPort {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Listener } from "./types.ts";
  *
  * const stop = (listener: Listener) => listener.close();
- * console.assert(typeof stop === "function");
+ * assert(typeof stop === "function");
  * ```
  */
 export interface Listener extends AsyncDisposable {
@@ -136,13 +143,14 @@ export interface Listener extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Datagram } from "./types.ts";
  *
  * const datagram: Datagram = {
  *   data: new Uint8Array(0),
  *   from: { transport: "udp", hostname: "127.0.0.1", port: 1234 },
  * };
- * console.assert(datagram.data.length === 0);
+ * assert(datagram.data.length === 0);
  * ```
  */
 export interface Datagram {
@@ -155,6 +163,7 @@ export interface Datagram {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BindUdpOptions } from "./types.ts";
  *
  * const options: BindUdpOptions = {
@@ -162,7 +171,7 @@ export interface Datagram {
  *   port: 0,
  *   onDatagram: ({ from }, socket) => socket.send(new Uint8Array(4), from),
  * };
- * console.assert(options.port === 0);
+ * assert(options.port === 0);
  * ```
  */
 export interface BindUdpOptions extends HostPort {
@@ -175,10 +184,11 @@ export interface BindUdpOptions extends HostPort {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HostPort, UdpSocket } from "./types.ts";
  *
  * const reply = (socket: UdpSocket, to: HostPort) => socket.send(new Uint8Array([1]), to);
- * console.assert(typeof reply === "function");
+ * assert(typeof reply === "function");
  * ```
  */
 export interface UdpSocket extends Listener {
@@ -197,6 +207,7 @@ export interface UdpSocket extends Listener {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HttpHandler } from "./types.ts";
  *
  * const handler: HttpHandler = (request, info) =>
@@ -204,7 +215,7 @@ export interface UdpSocket extends Listener {
  * const response = await handler(new Request("http://localhost/"), {
  *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
  * });
- * console.assert((await response.text()) === "GET from 127.0.0.1");
+ * assert((await response.text()) === "GET from 127.0.0.1");
  * ```
  */
 export type HttpHandler = (
@@ -217,10 +228,11 @@ export type HttpHandler = (
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ServeHttpOptions } from "./types.ts";
  *
  * const options: ServeHttpOptions = { hostname: "127.0.0.1", port: 0, handler: () => new Response("hi") };
- * console.assert(options.tls === undefined);
+ * assert(options.tls === undefined);
  * ```
  */
 export interface ServeHttpOptions extends HostPort {
@@ -234,10 +246,11 @@ export interface ServeHttpOptions extends HostPort {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HttpServer } from "./types.ts";
  *
  * const stop = (server: HttpServer) => server.shutdown(1000);
- * console.assert(typeof stop === "function");
+ * assert(typeof stop === "function");
  * ```
  */
 export interface HttpServer extends AsyncDisposable {
@@ -254,11 +267,12 @@ export interface HttpServer extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FileBodyOptions } from "./types.ts";
  *
  * // Bytes 10-19 of a 100-byte file.
  * const range: FileBodyOptions = { start: 10, end: 19, size: 100 };
- * console.assert(range.end - range.start + 1 === 10);
+ * assert(range.end - range.start + 1 === 10);
  * ```
  */
 export interface FileBodyOptions {
@@ -281,10 +295,11 @@ export interface FileBodyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FileInfo } from "./types.ts";
  *
  * const info: FileInfo = { isFile: true, isDirectory: false, size: 3, mtimeMs: 0, dev: 1, ino: 2 };
- * console.assert(info.isFile);
+ * assert(info.isFile);
  * ```
  */
 export interface FileInfo {
@@ -303,10 +318,11 @@ export interface FileInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FileSystem } from "./types.ts";
  *
  * const exists = (fs: FileSystem, path: string) => fs.stat(path).then(() => true, () => false);
- * console.assert(typeof exists === "function");
+ * assert(typeof exists === "function");
  * ```
  */
 export interface FileSystem {
@@ -322,10 +338,11 @@ export interface FileSystem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ResolvedAddress } from "./types.ts";
  *
  * const found: ResolvedAddress = { address: "::1", family: 6 };
- * console.assert(found.family === 6);
+ * assert(found.family === 6);
  * ```
  */
 export interface ResolvedAddress {
@@ -338,10 +355,11 @@ export interface ResolvedAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FetchExtras } from "./types.ts";
  *
  * const extras: FetchExtras = { insecure: true };
- * console.assert(extras.insecure);
+ * assert(extras.insecure);
  * ```
  */
 export interface FetchExtras {
@@ -357,10 +375,11 @@ export interface FetchExtras {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SignalName } from "./types.ts";
  *
  * const signals: SignalName[] = ["SIGINT", "SIGTERM"];
- * console.assert(signals.length === 2);
+ * assert(signals.length === 2);
  * ```
  */
 export type SignalName = "SIGINT" | "SIGTERM";
@@ -370,12 +389,13 @@ export type SignalName = "SIGINT" | "SIGTERM";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NetAdapter } from "./types.ts";
  * import { selectAdapter } from "./select.ts";
  *
  * const net: NetAdapter = selectAdapter();
  * await using listener = net.listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
- * console.assert(listener.addr.port > 0);
+ * assert(listener.addr.port > 0);
  * ```
  */
 export interface NetAdapter {

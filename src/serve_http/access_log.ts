@@ -34,9 +34,10 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  * @returns the field, with `\xNN` for each such character
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeLogField } from "./access_log.ts";
  *
- * console.assert(escapeLogField('a"b\n') === "a\\x22b\\x0a");
+ * assert(escapeLogField('a"b\n') === "a\\x22b\\x0a");
  * ```
  */
 export function escapeLogField(text: string): string {
@@ -62,6 +63,7 @@ function clfDate(date: Date): string {
  * @returns the line, without a newline
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatAccessLog } from "./access_log.ts";
  *
  * const line = formatAccessLog({
@@ -74,7 +76,7 @@ function clfDate(date: Date): string {
  *   bytes: 13,
  *   durationMs: 1,
  * }, "common");
- * console.assert(line === '192.0.2.7 - ann [22/Nov/2026:10:15:02 +0000] "GET /a.txt HTTP/1.1" 200 13');
+ * assert(line === '192.0.2.7 - ann [22/Nov/2026:10:15:02 +0000] "GET /a.txt HTTP/1.1" 200 13');
  * ```
  */
 export function formatAccessLog(record: AccessRecord, format: Exclude<LogFormat, "off">): string {
@@ -128,6 +130,7 @@ const LOG_BATCH_LINES = 512;
  * @returns the logging handler, and `flush` to write what waits
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withAccessLog } from "./access_log.ts";
  *
  * const lines: string[] = [];
@@ -135,7 +138,7 @@ const LOG_BATCH_LINES = 512;
  * const remoteAddr = { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 };
  * await log.handler(new Request("http://localhost/a?b"), { remoteAddr });
  * log.flush(); // on shutdown
- * console.assert(lines[0].includes('"GET /a?b HTTP/1.1" 200'));
+ * assert(lines[0].includes('"GET /a?b HTTP/1.1" 200'));
  * ```
  */
 export function withAccessLog(

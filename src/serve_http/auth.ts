@@ -17,11 +17,12 @@ const users = new WeakMap<Request, string>();
  * @returns true when they match
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authenticate, authenticatedUser } from "./auth.ts";
  *
  * const request = new Request("http://x/", { headers: { authorization: `Basic ${btoa("ann:pw")}` } });
- * console.assert(await authenticate(request, { user: "ann", password: "pw" }));
- * console.assert(authenticatedUser(request) === "ann");
+ * assert(await authenticate(request, { user: "ann", password: "pw" }));
+ * assert(authenticatedUser(request) === "ann");
  * ```
  */
 export async function authenticate(
@@ -40,9 +41,10 @@ export async function authenticate(
  * @returns the user name, or undefined
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authenticatedUser } from "./auth.ts";
  *
- * console.assert(authenticatedUser(new Request("http://x/")) === undefined);
+ * assert(authenticatedUser(new Request("http://x/")) === undefined);
  * ```
  */
 export function authenticatedUser(request: Request): string | undefined {
@@ -59,11 +61,12 @@ export function authenticatedUser(request: Request): string | undefined {
  * @returns true when they match
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkBasicAuth } from "./auth.ts";
  *
  * const expected = { user: "ann", password: "a:b" };
- * console.assert(await checkBasicAuth(`Basic ${btoa("ann:a:b")}`, expected));
- * console.assert(!(await checkBasicAuth(null, expected)));
+ * assert(await checkBasicAuth(`Basic ${btoa("ann:a:b")}`, expected));
+ * assert(!(await checkBasicAuth(null, expected)));
  * ```
  */
 export async function checkBasicAuth(

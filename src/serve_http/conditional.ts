@@ -28,12 +28,13 @@ const ENTITY_TAG_REGEXP = /(?:W\/)?"[^"]*"/g;
  * @returns a strong validator
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileValidator } from "./conditional.ts";
  *
  * const info = { isFile: true, isDirectory: false, size: 36, mtimeMs: 1000, dev: 1, ino: 2 };
  * const validator = fileValidator(info);
- * console.assert(validator.etag === '"10-rs"');
- * console.assert(validator.lastModified === "Thu, 01 Jan 1970 00:00:01 GMT");
+ * assert(validator.etag === '"10-rs"');
+ * assert(validator.lastModified === "Thu, 01 Jan 1970 00:00:01 GMT");
  * ```
  */
 export function fileValidator(info: FileInfo): Validator {
@@ -55,11 +56,12 @@ export function fileValidator(info: FileInfo): Validator {
  * @returns the coded representation's validator
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { codedValidator } from "./conditional.ts";
  *
  * const plain = { etag: '"a-b"', lastModified: "Thu, 01 Jan 1970 00:00:01 GMT", mtimeMs: 1000 };
- * console.assert(codedValidator(plain, "gzip", { weak: true }).etag === 'W/"a-b-gzip"');
- * console.assert(codedValidator(plain, "br").etag === '"a-b-br"');
+ * assert(codedValidator(plain, "gzip", { weak: true }).etag === 'W/"a-b-gzip"');
+ * assert(codedValidator(plain, "br").etag === '"a-b-br"');
  * ```
  */
 export function codedValidator(
@@ -81,12 +83,13 @@ export function codedValidator(
  * @returns true for 304
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNotModified } from "./conditional.ts";
  *
  * const validator = { etag: 'W/"a-b-gzip"', lastModified: "Thu, 01 Jan 1970 00:00:01 GMT", mtimeMs: 1000 };
- * console.assert(isNotModified(new Headers({ "if-none-match": '"x", "a-b-gzip"' }), validator));
- * console.assert(!isNotModified(new Headers({ "if-none-match": '"a-b"' }), validator));
- * console.assert(isNotModified(new Headers({ "if-modified-since": validator.lastModified }), validator));
+ * assert(isNotModified(new Headers({ "if-none-match": '"x", "a-b-gzip"' }), validator));
+ * assert(!isNotModified(new Headers({ "if-none-match": '"a-b"' }), validator));
+ * assert(isNotModified(new Headers({ "if-modified-since": validator.lastModified }), validator));
  * ```
  */
 export function isNotModified(headers: Headers, validator: Validator): boolean {
@@ -115,13 +118,14 @@ export function isNotModified(headers: Headers, validator: Validator): boolean {
  * @returns true when the range applies
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ifRangeMatches } from "./conditional.ts";
  *
  * const validator = { etag: '"a-b"', lastModified: "Thu, 01 Jan 1970 00:00:01 GMT", mtimeMs: 1000 };
- * console.assert(ifRangeMatches(null, validator));
- * console.assert(ifRangeMatches('"a-b"', validator));
- * console.assert(!ifRangeMatches('W/"a-b"', validator));
- * console.assert(!ifRangeMatches('"a-b-gzip"', validator));
+ * assert(ifRangeMatches(null, validator));
+ * assert(ifRangeMatches('"a-b"', validator));
+ * assert(!ifRangeMatches('W/"a-b"', validator));
+ * assert(!ifRangeMatches('"a-b-gzip"', validator));
  * ```
  */
 export function ifRangeMatches(ifRange: string | null, validator: Validator): boolean {

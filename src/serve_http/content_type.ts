@@ -16,10 +16,11 @@ const COMPRESSIBLE_REGEXP =
  * @returns e.g. `text/html; charset=utf-8`; `application/octet-stream` when unknown
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentType } from "./content_type.ts";
  *
- * console.assert(contentType("a/index.html") === "text/html; charset=utf-8");
- * console.assert(contentType("x.unknownext") === "application/octet-stream");
+ * assert(contentType("a/index.html") === "text/html; charset=utf-8");
+ * assert(contentType("x.unknownext") === "application/octet-stream");
  * ```
  */
 export function contentType(path: string): string {
@@ -36,10 +37,11 @@ export function contentType(path: string): string {
  * @returns true for text, JSON, JavaScript, XML, SVG and wasm
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isCompressible } from "./content_type.ts";
  *
- * console.assert(isCompressible("text/css; charset=utf-8"));
- * console.assert(!isCompressible("image/png"));
+ * assert(isCompressible("text/css; charset=utf-8"));
+ * assert(!isCompressible("image/png"));
  * ```
  */
 export function isCompressible(type: string): boolean {

@@ -68,6 +68,7 @@ const EXTENSION_REGEXP = /\.[^/]*$/;
  * @returns a handler for the adapter's `serveHttp`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFileHandler } from "./handler.ts";
  * import { selectAdapter } from "../net/select.ts";
  * import { realpathSync } from "node:fs";
@@ -77,7 +78,7 @@ const EXTENSION_REGEXP = /\.[^/]*$/;
  * const handler = createFileHandler({ root: realpathSync(tmpdir()), fileBody: net.fileBody, fs: net.fs });
  * const remoteAddr = { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 };
  * const response = await handler(new Request("http://localhost/no-such-file"), { remoteAddr });
- * console.assert(response.status === 404);
+ * assert(response.status === 404);
  * ```
  */
 export function createFileHandler(options: FileHandlerOptions): HttpHandler {

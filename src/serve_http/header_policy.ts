@@ -24,13 +24,14 @@ export interface HeaderPolicyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HeaderPolicy } from "./header_policy.ts";
  *
  * const policy = new HeaderPolicy({ cors: true, headers: [["X-Frame-Options", "DENY"]] });
  * const response = policy.finish(new Response("hi"));
- * console.assert(response.headers.get("access-control-allow-origin") === "*");
- * console.assert(response.headers.get("x-frame-options") === "DENY");
- * console.assert(policy.cacheControl === "no-cache");
+ * assert(response.headers.get("access-control-allow-origin") === "*");
+ * assert(response.headers.get("x-frame-options") === "DENY");
+ * assert(policy.cacheControl === "no-cache");
  * ```
  */
 export class HeaderPolicy {

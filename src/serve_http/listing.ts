@@ -27,13 +27,14 @@ export type SortKey = "name" | "size" | "mtime";
  * @returns a sorted copy
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sortEntries } from "./listing.ts";
  *
  * const sorted = sortEntries([
  *   { name: "b.txt", kind: "file", size: 1, mtimeMs: 0 },
  *   { name: "a", kind: "directory", size: 0, mtimeMs: 0 },
  * ], "name", false);
- * console.assert(sorted[0].name === "a");
+ * assert(sorted[0].name === "a");
  * ```
  */
 export function sortEntries(
@@ -60,9 +61,10 @@ export function sortEntries(
  * @returns the text with `&<>"'` as character references
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./listing.ts";
  *
- * console.assert(escapeHtml("<b>") === "&#60;b&#62;");
+ * assert(escapeHtml("<b>") === "&#60;b&#62;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -83,11 +85,12 @@ function hrefFor(entry: ListingEntry): string {
  * @returns a complete HTML document
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderListingHtml } from "./listing.ts";
  *
  * const entries = [{ name: "a.txt", kind: "file" as const, size: 1, mtimeMs: 0 }];
  * const html = renderListingHtml("/docs/", entries, { key: "name", descending: false });
- * console.assert(html.includes('<a href="a.txt">a.txt</a>'));
+ * assert(html.includes('<a href="a.txt">a.txt</a>'));
  * ```
  */
 export function renderListingHtml(
@@ -152,10 +155,11 @@ ${up}${rows.join("\n")}
  * @returns a JSON document
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderListingJson } from "./listing.ts";
  *
  * const json = renderListingJson([{ name: "a.txt", kind: "file", size: 1, mtimeMs: 0 }]);
- * console.assert(JSON.parse(json)[0].type === "file");
+ * assert(JSON.parse(json)[0].type === "file");
  * ```
  */
 export function renderListingJson(entries: ListingEntry[]): string {

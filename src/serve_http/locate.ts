@@ -36,12 +36,13 @@ export interface LocatorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Locator } from "./locate.ts";
  *
  * const locator = new Locator({ root: "/srv" });
  * const found = locator.locate(new Request("http://x/a/b%20c.txt"));
- * console.assert(found.ok && found.path.endsWith("b c.txt"));
- * console.assert(!locator.locate(new Request("http://x/%zz")).ok);
+ * assert(found.ok && found.path.endsWith("b c.txt"));
+ * assert(!locator.locate(new Request("http://x/%zz")).ok);
  * ```
  */
 export class Locator {
@@ -84,9 +85,10 @@ export class Locator {
  * @returns the URL
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestUrl } from "./locate.ts";
  *
- * console.assert(requestUrl(new Request("http://x/a?b")).search === "?b");
+ * assert(requestUrl(new Request("http://x/a?b")).search === "?b");
  * ```
  */
 export function requestUrl(request: Request): URL {

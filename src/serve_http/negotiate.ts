@@ -47,6 +47,7 @@ export interface NegotiateOptions {
  * @returns the sibling, the on-the-fly gzip, or the file itself
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { negotiate } from "./negotiate.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
@@ -60,7 +61,7 @@ export interface NegotiateOptions {
  * const look = await cache.lookup(join(root, "a.txt"));
  * const source = { path: join(root, "a.txt"), look: look as never };
  * const chosen = await negotiate(new Headers({ "accept-encoding": "gzip" }), source, { cache, compress: true });
- * console.assert(chosen.coding === "gzip" && chosen.onTheFly && chosen.validator.etag.startsWith("W/"));
+ * assert(chosen.coding === "gzip" && chosen.onTheFly && chosen.validator.etag.startsWith("W/"));
  * ```
  */
 export async function negotiate(
@@ -101,10 +102,11 @@ export async function negotiate(
  * @returns the codings
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { acceptedEncodings } from "./negotiate.ts";
  *
  * const accepted = acceptedEncodings("gzip, br;q=0, deflate;q=0.5");
- * console.assert(accepted.has("gzip") && !accepted.has("br") && accepted.has("deflate"));
+ * assert(accepted.has("gzip") && !accepted.has("br") && accepted.has("deflate"));
  * ```
  */
 export function acceptedEncodings(header: string | null): Set<string> {
@@ -125,10 +127,11 @@ export function acceptedEncodings(header: string | null): Set<string> {
  * @returns true to send a listing as JSON
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prefersJson } from "./negotiate.ts";
  *
- * console.assert(prefersJson("application/json"));
- * console.assert(!prefersJson("text/html,application/json;q=0.9"));
+ * assert(prefersJson("application/json"));
+ * assert(!prefersJson("text/html,application/json;q=0.9"));
  * ```
  */
 export function prefersJson(header: string | null): boolean {

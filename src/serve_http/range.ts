@@ -23,12 +23,13 @@ export type RangeDecision =
  * @returns whole, partial or unsatisfiable
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRange } from "./range.ts";
  *
- * console.assert(JSON.stringify(parseRange("bytes=0-99", 1000)) === '{"kind":"partial","start":0,"end":99}');
- * console.assert(JSON.stringify(parseRange("bytes=-100", 1000)) === '{"kind":"partial","start":900,"end":999}');
- * console.assert(parseRange("bytes=2000-", 1000).kind === "unsatisfiable");
- * console.assert(parseRange("bytes=5-1", 1000).kind === "whole");
+ * assert(JSON.stringify(parseRange("bytes=0-99", 1000)) === '{"kind":"partial","start":0,"end":99}');
+ * assert(JSON.stringify(parseRange("bytes=-100", 1000)) === '{"kind":"partial","start":900,"end":999}');
+ * assert(parseRange("bytes=2000-", 1000).kind === "unsatisfiable");
+ * assert(parseRange("bytes=5-1", 1000).kind === "whole");
  * ```
  */
 export function parseRange(header: string | null, size: number): RangeDecision {

@@ -35,12 +35,13 @@ export interface ResolvePathOptions {
  * @returns the segments, or a status and a reason
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolvePath } from "./resolve_path.ts";
  *
  * const found = resolvePath("/docs/read%20me.txt");
- * console.assert(found.ok && found.segments[1] === "read me.txt" && !found.trailingSlash);
+ * assert(found.ok && found.segments[1] === "read me.txt" && !found.trailingSlash);
  * const refused = resolvePath("/a/..%2f..%2fetc/passwd");
- * console.assert(!refused.ok && refused.status === 400);
+ * assert(!refused.ok && refused.status === 400);
  * ```
  */
 export function resolvePath(pathname: string, options: ResolvePathOptions = {}): ResolvedPath {

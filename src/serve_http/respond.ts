@@ -25,11 +25,12 @@ export interface RespondOptions {
  * @returns the response
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { respond } from "./respond.ts";
  *
  * const body = new TextEncoder().encode("hi");
  * const response = respond(body, [["content-type", "text/plain"]]);
- * console.assert(response.headers.get("content-type") === "text/plain");
+ * assert(response.headers.get("content-type") === "text/plain");
  * ```
  */
 export function respond(
@@ -50,12 +51,13 @@ export function respond(
  * @returns the response
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statusResponse } from "./respond.ts";
  *
  * const response = statusResponse(405, { allow: "GET, HEAD" });
- * console.assert(response.status === 405 && response.headers.get("allow") === "GET, HEAD");
- * console.assert(response.headers.get("content-type") === "text/plain; charset=utf-8");
- * console.assert((await response.text()) === "405 Method Not Allowed\n");
+ * assert(response.status === 405 && response.headers.get("allow") === "GET, HEAD");
+ * assert(response.headers.get("content-type") === "text/plain; charset=utf-8");
+ * assert((await response.text()) === "405 Method Not Allowed\n");
  * ```
  */
 export function statusResponse(code: number, headers: Record<string, string> = {}): Response {

@@ -38,6 +38,7 @@ const WHOLE: RangeDecision = { kind: "whole" };
  * @returns the response
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveFile } from "./serve_file.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
@@ -54,7 +55,7 @@ const WHOLE: RangeDecision = { kind: "whole" };
  * const options = { cache, fileBody: net.fileBody, compress: true, cacheControl: "no-cache" };
  * const request = new Request("http://localhost/a.txt", { headers: { range: "bytes=2-4" } });
  * const response = await serveFile(request, source, options);
- * console.assert(response.status === 206 && (await response.text()) === "234");
+ * assert(response.status === 206 && (await response.text()) === "234");
  * ```
  */
 export async function serveFile(

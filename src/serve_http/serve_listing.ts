@@ -37,6 +37,7 @@ const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
  * @returns the listing response
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveListing } from "./serve_listing.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
@@ -50,7 +51,7 @@ const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
  * const request = new Request("http://x/", { headers: { accept: "application/json" } });
  * const options = { fs, cache: new StatCache({ root, fs }), dotfiles: false };
  * const response = await serveListing(request, { path: root, urlPath: "/" }, options);
- * console.assert((await response.json())[0].name === "a.txt");
+ * assert((await response.json())[0].name === "a.txt");
  * ```
  */
 export async function serveListing(

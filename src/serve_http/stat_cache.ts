@@ -59,9 +59,10 @@ export type FileLook = Look & { info: FileInfo; file: FileFacts };
  * @returns true for a file
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isFileLook } from "./stat_cache.ts";
  *
- * console.assert(!isFileLook({ checked: 0, info: null }));
+ * assert(!isFileLook({ checked: 0, info: null }));
  * ```
  */
 export function isFileLook(look: Look | null): look is FileLook {
@@ -90,6 +91,7 @@ export interface StatCacheOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
  * import { realpathSync } from "node:fs";
@@ -98,7 +100,7 @@ export interface StatCacheOptions {
  * const root = realpathSync(tmpdir());
  * const cache = new StatCache({ root, fs: selectAdapter().fs });
  * const look = await cache.lookup(root);
- * console.assert(look.info?.isDirectory === true);
+ * assert(look.info?.isDirectory === true);
  * ```
  */
 export class StatCache {

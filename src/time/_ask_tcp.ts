@@ -30,6 +30,7 @@ export interface TcpTarget {
  *   address accepts
  * @example A server that sends nothing: the query reports `no-data`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { askTcp } from "./_ask_tcp.ts";
  * import { TimeQueryError } from "./time_query_error.ts";
  * import type { NetAdapter } from "../net/types.ts";
@@ -42,7 +43,7 @@ export interface TcpTarget {
  *   signal: new AbortController().signal,
  *   progress: { phase: "connecting" },
  * }).catch((e) => e);
- * console.assert(error instanceof TimeQueryError && error.kind === "no-data");
+ * assert(error instanceof TimeQueryError && error.kind === "no-data");
  * ```
  */
 export async function askTcp(

@@ -35,6 +35,7 @@ export interface AskUdpOptions extends ExchangeOptions {
  * @throws the `EXCHANGE_TIMEOUT` symbol when the signal aborts first
  * @example A stub socket that answers at once
  * ```ts
+ * import assert from "node:assert/strict";
  * import { askUdp } from "./_ask_udp.ts";
  * import type { NetAdapter, BindUdpOptions } from "../net/types.ts";
  *
@@ -57,7 +58,7 @@ export interface AskUdpOptions extends ExchangeOptions {
  *   retries: 0,
  *   timeoutMs: 1000,
  * });
- * console.assert(reply.bytes.length === 4 && reply.address === "127.0.0.1");
+ * assert(reply.bytes.length === 4 && reply.address === "127.0.0.1");
  * ```
  */
 export async function askUdp(

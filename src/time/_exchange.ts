@@ -44,12 +44,13 @@ export interface ExchangeOptions {
  * @returns a promise that never resolves
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXCHANGE_TIMEOUT, whenAborted } from "./_exchange.ts";
  *
  * const abort = new AbortController();
  * const waiting = whenAborted(abort.signal);
  * abort.abort();
- * console.assert((await waiting.catch((e) => e)) === EXCHANGE_TIMEOUT);
+ * assert((await waiting.catch((e) => e)) === EXCHANGE_TIMEOUT);
  * ```
  */
 export function whenAborted(signal: AbortSignal): Promise<never> {

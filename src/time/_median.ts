@@ -12,9 +12,10 @@
  * @returns the middle value, or the mean of the two middle values
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { median } from "./_median.ts";
  *
- * console.assert(median([3, 1, 2]) === 2 && median([4, 1, 2, 3]) === 2.5);
+ * assert(median([3, 1, 2]) === 2 && median([4, 1, 2, 3]) === 2.5);
  * ```
  */
 export function median(values: readonly number[]): number {

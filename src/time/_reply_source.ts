@@ -29,6 +29,7 @@ export interface ReplySourceOptions {
  * @returns the reply for now, or null
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replySource } from "./_reply_source.ts";
  *
  * let now = 0;
@@ -39,9 +40,11 @@ export interface ReplySourceOptions {
  *   log: (line) => lines.push(line),
  *   onUnset: () => {},
  * });
- * console.assert(reply() === null && lines.length === 1); // 1970: unset
+ * assert.equal(reply(), null); // 1970: unset
+ * assert.equal(lines.length, 1);
  * now = 5000;
- * console.assert(reply()?.length === 4 && lines.length === 2); // set again
+ * assert.equal(reply()?.length, 4); // set again
+ * assert.equal(lines.length, 2);
  * ```
  */
 export function replySource(options: ReplySourceOptions): () => Uint8Array | null {

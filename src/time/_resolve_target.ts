@@ -17,11 +17,12 @@ import { isIPv4, isIPv6 } from "../net/ip.ts";
  * @throws {NetError} `ENOTFOUND` when the name has no address
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveTarget } from "./_resolve_target.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
  * const [address] = await resolveTarget({} as NetAdapter, "::1");
- * console.assert(address.address === "::1" && address.family === 6);
+ * assert(address.address === "::1" && address.family === 6);
  * ```
  */
 export async function resolveTarget(net: NetAdapter, host: string): Promise<ResolvedAddress[]> {

@@ -28,9 +28,10 @@ export const systemClock: Clock = () => Date.now();
  * @returns false when the clock is plainly unset
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isClockPlausible, PLAUSIBLE_SINCE_MS } from "./clock.ts";
  *
- * console.assert(!isClockPlausible(0, PLAUSIBLE_SINCE_MS)); // 1970 is before any build
+ * assert(!isClockPlausible(0, PLAUSIBLE_SINCE_MS)); // 1970 is before any build
  * ```
  */
 export function isClockPlausible(

@@ -40,9 +40,10 @@ export class TimeReplyError extends SyntaxError {
  * @throws {RangeError} if `unixSeconds` is not finite
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { timeValue } from "./codec.ts";
  *
- * console.assert(timeValue(0) === 2208988800);
+ * assert(timeValue(0) === 2208988800);
  * ```
  */
 export function timeValue(unixSeconds: number): number {
@@ -60,10 +61,11 @@ export function timeValue(unixSeconds: number): number {
  * @returns 4 bytes
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeTime } from "./codec.ts";
  *
  * const bytes = encodeTime(Date.UTC(2036, 1, 7, 6, 28, 20) / 1000);
- * console.assert(bytes.join() === "0,0,0,4");
+ * assert(bytes.join() === "0,0,0,4");
  * ```
  */
 export function encodeTime(unixSeconds: number): Uint8Array {
@@ -80,10 +82,11 @@ export function encodeTime(unixSeconds: number): Uint8Array {
  * @returns seconds since 1970-01-01T00:00:00Z
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unixFromTimeValue } from "./codec.ts";
  *
  * // A 2026 client reads the last value of era 0 as 2036-02-07T06:28:15Z.
- * console.assert(unixFromTimeValue(4294967295, Date.UTC(2026, 0, 1) / 1000) === 2085978495);
+ * assert(unixFromTimeValue(4294967295, Date.UTC(2026, 0, 1) / 1000) === 2085978495);
  * ```
  */
 export function unixFromTimeValue(value: number, referenceUnixSeconds: number): number {
@@ -101,10 +104,11 @@ export function unixFromTimeValue(value: number, referenceUnixSeconds: number): 
  * @throws {TimeReplyError} if `bytes` is not exactly 4 bytes long
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeTime } from "./codec.ts";
  *
  * const { value, unix } = decodeTime(new Uint8Array([0x83, 0xaa, 0x7e, 0x80]), 0);
- * console.assert(value === 2208988800 && unix === 0);
+ * assert(value === 2208988800 && unix === 0);
  * ```
  */
 export function decodeTime(

@@ -47,11 +47,12 @@ export interface Agreement<T extends AgreementSample> {
  * @throws {RangeError} when an uncertainty is negative or a value is not finite
  * @example Three hosts at 0, 4 and 8 s, each ±5 s: all share the points 3 … 5
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findAgreement } from "./find_agreement.ts";
  *
  * const found = findAgreement([0, 4, 8].map((offsetS) => ({ offsetS, uncertaintyS: 5 })));
- * console.assert(found.members.length === 3 && !found.tied);
- * console.assert(found.sharedS[0] === 3 && found.sharedS[1] === 5);
+ * assert(found.members.length === 3 && !found.tied);
+ * assert(found.sharedS[0] === 3 && found.sharedS[1] === 5);
  * ```
  */
 export function findAgreement<T extends AgreementSample>(samples: readonly T[]): Agreement<T> {

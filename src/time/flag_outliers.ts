@@ -15,9 +15,10 @@ import { median } from "./_median.ts";
  * @returns one flag per offset
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flagOutliers } from "./flag_outliers.ts";
  *
- * console.assert(flagOutliers([0.1, 0.2, 30], 5).join() === "false,false,true");
+ * assert(flagOutliers([0.1, 0.2, 30], 5).join() === "false,false,true");
  * ```
  */
 export function flagOutliers(offsets: readonly number[], toleranceS: number): boolean[] {

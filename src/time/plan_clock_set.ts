@@ -64,9 +64,10 @@ export type ClockSetPlan =
  * @returns the default `--min-agree`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { majority } from "./plan_clock_set.ts";
  *
- * console.assert(majority(3) === 2 && majority(4) === 3);
+ * assert(majority(3) === 2 && majority(4) === 3);
  * ```
  */
 export function majority(asked: number): number {
@@ -97,11 +98,12 @@ export function majority(asked: number): number {
  * @returns the plan
  * @example Offsets 0, 4 and 8 s with a tolerance of 5 s: the clock steps by 4 s
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planClockSet } from "./plan_clock_set.ts";
  *
  * const samples = [0, 4, 8].map((offsetS, i) => ({ host: `h${i}`, offsetS }));
  * const plan = planClockSet(samples, { asked: 3, toleranceS: 5, nowMs: Date.now() });
- * console.assert(plan.ok && plan.stepS === 4 && plan.hosts.length === 3);
+ * assert(plan.ok && plan.stepS === 4 && plan.hosts.length === 3);
  * ```
  */
 export function planClockSet(samples: ClockSample[], options: PlanClockSetOptions): ClockSetPlan {

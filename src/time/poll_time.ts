@@ -38,6 +38,7 @@ export const DEFAULT_TOLERANCE_S = 5;
  * @returns one result per target, in order
  * @example Two hosts that refuse: two failures, in the order asked
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pollTime } from "./poll_time.ts";
  * import { NetError } from "../net/errors.ts";
  * import type { NetAdapter } from "../net/types.ts";
@@ -47,7 +48,7 @@ export const DEFAULT_TOLERANCE_S = 5;
  * } as unknown as NetAdapter;
  * const targets = [{ host: "192.0.2.1", port: 37 }, { host: "192.0.2.2", port: 37 }];
  * const results = await pollTime(net, targets, { transport: "tcp" });
- * console.assert(results.map((r) => !r.ok && r.host).join() === "192.0.2.1,192.0.2.2");
+ * assert(results.map((r) => !r.ok && r.host).join() === "192.0.2.1,192.0.2.2");
  * ```
  */
 export async function pollTime(

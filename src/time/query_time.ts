@@ -69,6 +69,7 @@ export const DEFAULT_RETRIES = 2;
  * @throws {TimeQueryError} with a kind and a message for each way it can fail
  * @example A refused connection is a `TimeQueryError` of kind `refused`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { queryTime } from "./query_time.ts";
  * import { TimeQueryError } from "./time_query_error.ts";
  * import { NetError } from "../net/errors.ts";
@@ -80,7 +81,7 @@ export const DEFAULT_RETRIES = 2;
  * } as unknown as NetAdapter;
  * const error = await queryTime(net, { host: "127.0.0.1", port: 37 }, { transport: "tcp" })
  *   .catch((e) => e);
- * console.assert(error instanceof TimeQueryError && error.kind === "refused");
+ * assert(error instanceof TimeQueryError && error.kind === "refused");
  * ```
  */
 export async function queryTime(

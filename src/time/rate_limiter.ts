@@ -27,11 +27,12 @@ interface Bucket {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RateLimiter } from "./rate_limiter.ts";
  *
  * const limiter = new RateLimiter({ ratePerSecond: 2, now: () => 0 });
- * console.assert(limiter.allow("192.0.2.1") && limiter.allow("192.0.2.1"));
- * console.assert(!limiter.allow("192.0.2.1")); // the burst of 2 is spent
+ * assert(limiter.allow("192.0.2.1") && limiter.allow("192.0.2.1"));
+ * assert(!limiter.allow("192.0.2.1")); // the burst of 2 is spent
  * ```
  */
 export class RateLimiter {

@@ -79,6 +79,7 @@ const FREE_PORT_ATTEMPTS = 20;
  * @throws {NetError} when a socket cannot be bound (EADDRINUSE, EACCES, …)
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveTime } from "./server.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
@@ -89,7 +90,7 @@ const FREE_PORT_ATTEMPTS = 20;
  *   bindUdp: () => Promise.resolve({ addr: addr("udp"), send: () => true, close() {} }),
  * } as unknown as NetAdapter;
  * await using server = await serveTime(net, { hostname: "127.0.0.1", port: 0 });
- * console.assert(server.tcp?.port === 3737 && server.udp?.port === 3737);
+ * assert(server.tcp?.port === 3737 && server.udp?.port === 3737);
  * ```
  */
 export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Promise<TimeServer> {

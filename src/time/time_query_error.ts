@@ -23,10 +23,11 @@ export type TimeQueryFailure =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TimeQueryError } from "./time_query_error.ts";
  *
  * const error = new TimeQueryError("refused", "connection refused");
- * console.assert(error.kind === "refused" && error.name === "TimeQueryError");
+ * assert(error.kind === "refused" && error.name === "TimeQueryError");
  * ```
  */
 export class TimeQueryError extends Error {
@@ -56,11 +57,12 @@ const NET_FAILURES: Partial<Record<NetErrorCode, [TimeQueryFailure, string]>> = 
  * @returns the error to report
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toTimeQueryError } from "./time_query_error.ts";
  * import { NetError } from "../net/errors.ts";
  *
  * const error = toTimeQueryError(new NetError("ECONNREFUSED", "Connection refused"));
- * console.assert(error.kind === "refused" && error.message === "connection refused");
+ * assert(error.kind === "refused" && error.message === "connection refused");
  * ```
  */
 export function toTimeQueryError(error: unknown): TimeQueryError {

@@ -11,13 +11,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChunkQueue } from "./_chunk_queue.ts";
  *
  * const queue = new ChunkQueue();
  * queue.push(new Uint8Array([1]));
  * queue.end();
- * console.assert((await queue.read())?.[0] === 1);
- * console.assert((await queue.read()) === null);
+ * assert((await queue.read())?.[0] === 1);
+ * assert((await queue.read()) === null);
  * ```
  */
 export class ChunkQueue {

@@ -16,6 +16,7 @@ import { toNetError } from "./to_net_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BunTcpConn } from "./_tcp_conn.ts";
  *
  * // Only the socket methods BunTcpConn calls, as a stand-in.
@@ -24,9 +25,9 @@ import { toNetError } from "./to_net_error.ts";
  *   { ...socket, write: (b: Uint8Array) => b.length, end: () => 0, terminate() {}, timeout() {} } as never,
  *   { transport: "tcp", hostname: "127.0.0.1", port: 1 },
  * );
- * console.assert(conn.remoteAddr.hostname === "127.0.0.1");
+ * assert(conn.remoteAddr.hostname === "127.0.0.1");
  * conn.queue.end();
- * console.assert((await conn.read()) === null);
+ * assert((await conn.read()) === null);
  * ```
  */
 export class BunTcpConn implements TcpConn {
@@ -121,10 +122,11 @@ function connHandlers(): BunSocketHandlers<BunTcpConn> {
  * @returns the options
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { socketOptions } from "./_tcp_conn.ts";
  *
  * const options = socketOptions({ hostname: "127.0.0.1", port: 0 }, { open() {} });
- * console.assert(options.binaryType === "uint8array" && typeof options.socket.data === "function");
+ * assert(options.binaryType === "uint8array" && typeof options.socket.data === "function");
  * ```
  */
 export function socketOptions(

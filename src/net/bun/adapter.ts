@@ -23,11 +23,12 @@ declare const Bun: BunApi;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bunAdapter } from "./adapter.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
- *   console.assert(bunAdapter.runtime === "bun");
- *   console.assert(/^\d+\.\d+\.\d+/.test(bunAdapter.runtimeVersion));
+ *   assert(bunAdapter.runtime === "bun");
+ *   assert(/^\d+\.\d+\.\d+/.test(bunAdapter.runtimeVersion));
  * }
  * ```
  */

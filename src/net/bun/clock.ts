@@ -14,12 +14,13 @@ import type { BunFfi } from "./_api.ts";
  * @throws {NetError} EPERM without the privilege; ENOSYS without libc
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setSystemClock } from "./clock.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   // A time that is not a time is refused before libc is called.
  *   const refused = await setSystemClock(Number.NaN).catch((e) => e);
- *   console.assert(refused instanceof RangeError);
+ *   assert(refused instanceof RangeError);
  * }
  * ```
  */

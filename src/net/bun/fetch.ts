@@ -23,11 +23,12 @@ import { withIdentityEncoding } from "../_shared.ts";
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bunFetch } from "./fetch.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   const failed = await bunFetch(new URL("http://netkit-doc.invalid/"), {}).catch((e) => e.code);
- *   console.assert(failed === "ENOTFOUND");
+ *   assert(failed === "ENOTFOUND");
  * }
  * ```
  */

@@ -20,13 +20,14 @@ function fsError(path: string): (error: unknown) => Promise<never> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fs } from "./fs.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   const info = await fs.stat(".");
- *   console.assert(info.isDirectory);
+ *   assert(info.isDirectory);
  *   const missing = await fs.stat("./no-such-file").catch((e) => e.code);
- *   console.assert(missing === "ENOENT");
+ *   assert(missing === "ENOENT");
  * }
  * ```
  */
@@ -56,6 +57,7 @@ export const fs: FileSystem = {
  * @throws {NetError} ENOENT/EACCES when the file cannot be opened
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileBody } from "./fs.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
@@ -64,7 +66,7 @@ export const fs: FileSystem = {
  *   const dir = await mkdtemp(`${tmpdir()}/netkit-doc-`);
  *   await writeFile(`${dir}/f`, "0123456789");
  *   const body = await fileBody(`${dir}/f`, { start: 2, end: 4, size: 10 });
- *   console.assert((await new Response(body).text()) === "234");
+ *   assert((await new Response(body).text()) === "234");
  *   await rm(dir, { recursive: true });
  * }
  * ```

@@ -19,6 +19,7 @@ declare const Bun: BunApi;
  * @throws {NetError} EADDRINUSE, EACCES…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveHttp } from "./http.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
@@ -28,7 +29,7 @@ declare const Bun: BunApi;
  *     handler: () => new Response("hi"),
  *   });
  *   const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
- *   console.assert((await response.text()) === "hi");
+ *   assert((await response.text()) === "hi");
  * }
  * ```
  */

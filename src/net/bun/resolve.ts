@@ -17,11 +17,12 @@ declare const Bun: BunApi;
  * @throws {NetError} ENOTFOUND
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolve } from "./resolve.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   const found = await resolve("localhost");
- *   console.assert(found.some((a) => a.address === "127.0.0.1" || a.address === "::1"));
+ *   assert(found.some((a) => a.address === "127.0.0.1" || a.address === "::1"));
  * }
  * ```
  */

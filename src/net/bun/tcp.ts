@@ -21,11 +21,12 @@ declare const Bun: BunApi;
  * @throws {NetError} EADDRINUSE, EACCES, EADDRNOTAVAIL…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listenTcp } from "./tcp.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   await using listener = listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
- *   console.assert(listener.addr.port > 0);
+ *   assert(listener.addr.port > 0);
  * }
  * ```
  */
@@ -62,12 +63,13 @@ export function listenTcp(options: ListenTcpOptions): Listener {
  * @throws {NetError} ECONNREFUSED, ENOTFOUND, EABORTED…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectTcp, listenTcp } from "./tcp.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   await using listener = listenTcp({ hostname: "127.0.0.1", port: 0, onConnection: (c) => c.close() });
  *   await using conn = await connectTcp({ hostname: "127.0.0.1", port: listener.addr.port });
- *   console.assert((await conn.read()) === null);
+ *   assert((await conn.read()) === null);
  * }
  * ```
  */

@@ -15,12 +15,13 @@ import { errnoCode, netError } from "../_net_error.ts";
  * @returns a NetError worded `context: phrase`, the native error as `cause`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toNetError } from "./to_net_error.ts";
  *
  * const native = Object.assign(new Error("Failed to listen"), { code: "EADDRINUSE" });
  * const error = toNetError(native, "Cannot listen");
- * console.assert(error.code === "EADDRINUSE");
- * console.assert(error.message === "Cannot listen: address already in use");
+ * assert(error.code === "EADDRINUSE");
+ * assert(error.message === "Cannot listen: address already in use");
  * ```
  */
 export function toNetError(error: unknown, context: string): NetError {

@@ -19,11 +19,12 @@ declare const Bun: BunApi;
  * @throws {NetError} EADDRINUSE, EACCES…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bindUdp } from "./udp.ts";
  *
  * if (navigator.userAgent.startsWith("Bun/")) {
  *   await using socket = await bindUdp({ hostname: "127.0.0.1", port: 0, onDatagram() {} });
- *   console.assert(socket.addr.transport === "udp");
+ *   assert(socket.addr.transport === "udp");
  * }
  * ```
  */

@@ -14,10 +14,11 @@ import { unmapAddress } from "../ip.ts";
  * @returns the contract's address
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toAddr } from "./_addr.ts";
  *
  * const addr = toAddr({ transport: "tcp", hostname: "::ffff:127.0.0.1", port: 37 }, "tcp");
- * console.assert(addr.hostname === "127.0.0.1" && addr.port === 37);
+ * assert(addr.hostname === "127.0.0.1" && addr.port === 37);
  * ```
  */
 export function toAddr(addr: Deno.Addr, transport: Transport): NetAddr {

@@ -31,10 +31,11 @@ async function requestBody(body: BodyInit | null | undefined): Promise<Uint8Arra
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { NodeFetchOptions } from "./_node_fetch.ts";
  *
  * const options: NodeFetchOptions = { insecure: true };
- * console.assert(options.insecure);
+ * assert(options.insecure);
  * ```
  */
 export interface NodeFetchOptions {
@@ -52,10 +53,11 @@ export interface NodeFetchOptions {
  * @returns the response
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodeFetch } from "./_node_fetch.ts";
  *
  * const failed = await nodeFetch(new URL("http://netkit-doc.invalid/"), {}).catch((e) => e.code);
- * console.assert(failed === "ENOTFOUND" || failed === "EAI_AGAIN");
+ * assert(failed === "ENOTFOUND" || failed === "EAI_AGAIN");
  * ```
  */
 export async function nodeFetch(

@@ -12,6 +12,7 @@ import { toNetError } from "./to_net_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DenoTcpConn } from "./_tcp_conn.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
@@ -19,7 +20,7 @@ import { toNetError } from "./to_net_error.ts";
  *   const accepted = listener.accept();
  *   const conn = new DenoTcpConn(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
  *   (await accepted).close();
- *   console.assert((await conn.read()) === null);
+ *   assert((await conn.read()) === null);
  *   conn.close();
  * }
  * ```

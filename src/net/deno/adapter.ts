@@ -19,11 +19,12 @@ import { setSystemClock } from "./clock.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoAdapter } from "./adapter.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
- *   console.assert(denoAdapter.runtime === "deno");
- *   console.assert(/^\d+\.\d+\.\d+/.test(denoAdapter.runtimeVersion));
+ *   assert(denoAdapter.runtime === "deno");
+ *   assert(/^\d+\.\d+\.\d+/.test(denoAdapter.runtimeVersion));
  * }
  * ```
  */

@@ -12,12 +12,13 @@ import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_libc_c
  * @throws {NetError} EPERM without the privilege; ENOSYS without libc or --allow-ffi
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setSystemClock } from "./clock.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
  *   // A time that is not a time is refused before libc is called.
  *   const refused = await setSystemClock(Number.NaN).catch((e) => e);
- *   console.assert(refused instanceof RangeError);
+ *   assert(refused instanceof RangeError);
  * }
  * ```
  */

@@ -55,12 +55,13 @@ function errorText(error: unknown): string {
  * @returns the code, and a detail for certificate failures
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyDenoFetchError } from "./fetch.ts";
  *
  * const error = new TypeError("fetch failed", {
  *   cause: new Error("client error (Connect): invalid peer certificate: UnknownIssuer"),
  * });
- * console.assert(classifyDenoFetchError(error).code === "CERT_UNTRUSTED");
+ * assert(classifyDenoFetchError(error).code === "CERT_UNTRUSTED");
  * ```
  */
 export function classifyDenoFetchError(error: unknown): FetchFailure {
@@ -87,11 +88,12 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoFetch } from "./fetch.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
  *   const failed = await denoFetch(new URL("http://127.0.0.1:25/"), {}).catch((e) => e.code);
- *   console.assert(failed === "EBADPORT");
+ *   assert(failed === "EBADPORT");
  * }
  * ```
  */

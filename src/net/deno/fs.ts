@@ -29,13 +29,14 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fs } from "./fs.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
  *   const info = await fs.stat(".");
- *   console.assert(info.isDirectory);
+ *   assert(info.isDirectory);
  *   const missing = await fs.stat("./no-such-file").catch((e) => e.code);
- *   console.assert(missing === "ENOENT");
+ *   assert(missing === "ENOENT");
  * }
  * ```
  */
@@ -66,13 +67,14 @@ export const fs: FileSystem = {
  * @throws {NetError} ENOENT/EACCES/EISDIR when the file cannot be opened
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileBody } from "./fs.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
  *   const path = await Deno.makeTempFile();
  *   await Deno.writeTextFile(path, "0123456789");
  *   const body = await fileBody(path, { start: 2, end: 4, size: 10 });
- *   console.assert((await new Response(body).text()) === "234");
+ *   assert((await new Response(body).text()) === "234");
  *   await Deno.remove(path);
  * }
  * ```

@@ -16,6 +16,7 @@ import { toNetError } from "./to_net_error.ts";
  * @throws {NetError} EADDRINUSE, EACCES…
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveHttp } from "./http.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
@@ -25,7 +26,7 @@ import { toNetError } from "./to_net_error.ts";
  *     handler: () => new Response("hi"),
  *   });
  *   const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
- *   console.assert((await response.text()) === "hi");
+ *   assert((await response.text()) === "hi");
  * }
  * ```
  */

@@ -16,10 +16,11 @@ import { toNetError } from "./to_net_error.ts";
  * @throws {NetError} ENOTFOUND
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolve } from "./resolve.ts";
  *
  * const found = await resolve("localhost");
- * console.assert(found.some((a) => a.address === "127.0.0.1" || a.address === "::1"));
+ * assert(found.some((a) => a.address === "127.0.0.1" || a.address === "::1"));
  * ```
  */
 export async function resolve(hostname: string): Promise<ResolvedAddress[]> {

@@ -43,13 +43,14 @@ const OS_ERRORS: Record<string, NetErrorCode> = {
  * @returns a NetError worded `context: phrase`, the native error as `cause`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toNetError } from "./to_net_error.ts";
  *
  * // What Deno.listen throws for a port in use: a Deno.errors.AddrInUse.
  * const native = Object.assign(new Error("Address in use (os error 98)"), { name: "AddrInUse" });
  * const error = toNetError(native, "Cannot listen");
- * console.assert(error.code === "EADDRINUSE");
- * console.assert(error.message === "Cannot listen: address already in use");
+ * assert(error.code === "EADDRINUSE");
+ * assert(error.message === "Cannot listen: address already in use");
  * ```
  */
 export function toNetError(error: unknown, context: string): NetError {
