@@ -708,9 +708,9 @@ test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C comple
   // The meter starts at the resumed offset and knows the whole length.
   assert.match(resumed.stderr, /\/ 1\.0 MiB\s+100%/);
   // The meter's last line ends before "saved", and nothing redraws after it.
-  // deno-lint-ignore no-control-regex
   assert.match(
     resumed.stderr,
+    // deno-lint-ignore no-control-regex
     /100%[^\r\n]*\u001b\[K\nnetkit get: saved \S*k\.bin \(1\.0 MiB\)\n$/,
   );
 });
