@@ -52,6 +52,8 @@ export function parseContentCodings(header: string | null): ContentCoding[] | un
 
 /** Where a body's bytes go, chunk by chunk; `end` once the wire is done. */
 export interface BodyOutput {
+  /** Whether the bytes written are decoded ones (so they do not count the server's bytes). */
+  readonly decoded: boolean;
   write(chunk: Uint8Array): void | Promise<void>;
   end(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export function decodingOutput(
     );
   };
   return {
+    decoded: true,
     write: (chunk) => writer.write(chunk as Uint8Array<ArrayBuffer>).catch(fail),
     end: async () => {
       await writer.close().catch(fail);

@@ -264,12 +264,22 @@ async function receive(
   run.options.progress?.start(start, declared === undefined ? undefined : start + declared);
   if (!response.body) return;
   const output = outputFor(response, out, run.request.decode, run.options.note);
-  const received = await pump(response.body, {
-    output,
-    attempt: run.attempt,
-    idleTimeoutMs: run.request.idleTimeoutMs,
-    progress: run.options.progress,
-  });
+  try {
+    const received = await pump(response.body, {
+      output,
+      attempt: run.attempt,
+      idleTimeoutMs: run.request.idleTimeoutMs,
+      progress: run.options.progress,
+    });
+    checkLength(received, declared);
+  } catch (error) {
+    throw output.decoded && out.offset > 0 ? notResumable(error) : error;
+  }
+  await output.end();
+}
+
+/** A body shorter or longer than its Content-Length is an error; both count wire bytes. */
+function checkLength(received: number, declared: number | undefined): void {
   if (declared !== undefined && received < declared) {
     throw new DownloadError(
       EXIT.PARTIAL_BODY,
@@ -283,7 +293,19 @@ async function receive(
       `The server sent ${received} bytes, more than its Content-Length of ${declared}`,
     );
   }
-  await output.end();
+}
+
+/**
+ * A retry resumes with `Range` over the server's bytes, but decoded output
+ * counts decoded bytes: once some are out, a broken decoded body is final.
+ */
+function notResumable(error: unknown): unknown {
+  if (!(error instanceof DownloadError) || !error.retryable) return error;
+  return new DownloadError(
+    error.exitCode,
+    `${error.message} (a decoded body cannot be resumed: its bytes are already written)`,
+    { cause: error },
+  );
 }
 
 /** The sink itself, or a decoder in front of it. */
@@ -293,7 +315,11 @@ function outputFor(
   decode: boolean,
   note: (line: string) => void,
 ): BodyOutput {
-  const direct: BodyOutput = { write: (chunk) => out.write(chunk), end: () => Promise.resolve() };
+  const direct: BodyOutput = {
+    decoded: false,
+    write: (chunk) => out.write(chunk),
+    end: () => Promise.resolve(),
+  };
   const header = response.headers.get("content-encoding");
   if (!decode || header === null) return direct;
   const codings = parseContentCodings(header);

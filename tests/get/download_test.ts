@@ -123,3 +123,22 @@ test("download() leaves an unknown coding as sent, with a note", async () => {
   assert.equal(run.body(), "zzz");
   assert.match(run.notes[0], /stays zstd-encoded/);
 });
+
+test("download() does not retry a decoded body that broke off after bytes were written", async () => {
+  const text = "netkit ".repeat(50_000);
+  const gzipped = gzipSync(text);
+  const half = gzipped.subarray(0, gzipped.length >> 1);
+  const broken = () =>
+    new Response(half, {
+      headers: { "content-encoding": "gzip", "content-length": String(gzipped.length) },
+    });
+  const run = scripted([broken, broken]);
+  await assert.rejects(
+    download(request({ decode: true, retries: 1 }), run.options),
+    (e) =>
+      e instanceof DownloadError && e.exitCode === EXIT.PARTIAL_BODY && !e.retryable &&
+      /cannot be resumed/.test(e.message),
+  );
+  assert.equal(run.sent.length, 1, "a Range over wire bytes would not fit the decoded offset");
+  assert.ok(run.body().length > 0 && text.startsWith(run.body()));
+});
