@@ -120,6 +120,9 @@ export const LOG_FLUSH_MS = 100;
 /** Lines written together at most. */
 const LOG_BATCH_LINES = 512;
 
+/** What the adapter tells a handler about a request's connection. */
+type HandlerInfo = Parameters<HttpHandler>[1];
+
 /**
  * Wraps a handler so each request leaves one access log line. Lines are
  * written in batches, at most `flushMs` after their request (one write per
@@ -155,14 +158,16 @@ export function withAccessLog(
     lines = [];
     options.write(text);
   };
-  const logging: HttpHandler = async (request, info) => {
-    const started = performance.now();
-    const response = await handler(request, info);
+  const record = (
+    request: Request,
+    info: HandlerInfo,
+    entry: { status: number; response?: Response; started: number },
+  ) => {
     // The target as requested: the URL after its origin (Bun gives only the
     // path for an HTTP/1.0 request without Host).
     const url = request.url;
     const target = url.startsWith("/") ? url : url.slice(url.indexOf("/", url.indexOf("//") + 2));
-    const length = response.headers.get("content-length");
+    const length = entry.response?.headers.get("content-length") ?? null;
     const detailed = options.format !== "common";
     lines.push(formatAccessLog({
       remote: info.remoteAddr.hostname,
@@ -170,14 +175,26 @@ export function withAccessLog(
       time: new Date(),
       method: request.method,
       target,
-      status: response.status,
+      status: entry.status,
       bytes: length === null || request.method === "HEAD" ? undefined : Number(length),
       referer: detailed ? request.headers.get("referer") : undefined,
       userAgent: detailed ? request.headers.get("user-agent") : undefined,
-      durationMs: performance.now() - started,
+      durationMs: performance.now() - entry.started,
     }, options.format));
     if (lines.length >= LOG_BATCH_LINES) flush();
     else timer ??= setTimeout(flush, options.flushMs ?? LOG_FLUSH_MS);
+  };
+  const logging: HttpHandler = async (request, info) => {
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await handler(request, info);
+    } catch (error) {
+      // The adapter answers 500; the log says so too.
+      record(request, info, { status: 500, started });
+      throw error;
+    }
+    record(request, info, { status: response.status, response, started });
     return response;
   };
   return { handler: logging, flush };

@@ -107,3 +107,19 @@ test("withAccessLog() logs the target of a request the runtime gave as a bare pa
   log.flush();
   assert.match(lines[0], /"GET \/docs\/a\.txt\?x=1 HTTP\/1\.1" 200/);
 });
+
+test("withAccessLog() logs a request whose handler throws as 500, and rethrows", async () => {
+  const lines: string[] = [];
+  const log = withAccessLog(() => Promise.reject(new Error("disk gone")), {
+    format: "common",
+    write: (text) => lines.push(text),
+  });
+  const remoteAddr = { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 };
+  await assert.rejects(
+    Promise.resolve(log.handler(new Request("http://localhost/x"), { remoteAddr })),
+    /disk gone/,
+  );
+  log.flush();
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /"GET \/x HTTP\/1\.1" 500 -$/);
+});
