@@ -73,7 +73,8 @@ Redirects and timeouts (seconds):
                              or what Retry-After says; a file download resumes
       --retry-delay S        the first wait (default 1)
 
-Proxies: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured.
+Proxies: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured (on Deno, not
+for a request with your own Accept-Encoding).
 
 Exit codes:
     0  success (also: -C on a file that was already complete)
@@ -326,7 +327,7 @@ function parseHex(text: string, flag: string, length: number): string {
  * import { memoryContext } from "../cli/context.ts";
  * import type { NetAdapter } from "../net/types.ts";
  *
- * const net = { insecureTls: true, fetch: () => Promise.resolve(new Response("hi")) } as unknown as NetAdapter;
+ * const net = { insecureTls: true, insecureTlsHint: "", fetch: () => Promise.resolve(new Response("hi")) } as unknown as NetAdapter;
  * const { context, output } = memoryContext(net);
  * const code = await runGet(parseGetArgs(["http://example.test/"], {}), context);
  * assert(code === 0 && new TextDecoder().decode(output.bytes()) === "hi");
@@ -344,7 +345,7 @@ export async function runGet(plan: GetPlan, context: CommandContext): Promise<nu
     note(
       context.net.insecureTls
         ? "warning: TLS certificates are not verified (-k)"
-        : "warning: -k works under Deno only when it runs with --unsafely-ignore-certificate-errors",
+        : `warning: -k has no effect here (${context.net.insecureTlsHint})`,
     );
   }
   let sinks: SinkProvider;
@@ -456,7 +457,7 @@ function failed(error: unknown, context: CommandContext): number {
     ? ""
     : context.net.insecureTls
     ? " (-k skips the check)"
-    : " (under Deno, -k needs --unsafely-ignore-certificate-errors)";
+    : ` (${context.net.insecureTlsHint})`;
   context.err(`netkit get: ${error.message}${hint}`);
   return error.exitCode;
 }

@@ -24,6 +24,6 @@ export function formatBytes(bytes: number, decimals?: number): string {
     value /= 1024;
     unit++;
   }
-  if (unit === 0) return `${bytes} B`;
+  if (unit === 0) return `${Math.round(bytes)} B`;
   return `${value.toFixed(decimals ?? (value < 10 ? 1 : 0))} ${units[unit]}`;
 }

@@ -436,6 +436,8 @@ export interface NetAdapter {
   fetch(url: URL, init: RequestInit, extras?: FetchExtras): Promise<Response>;
   /** Whether {@linkcode FetchExtras.insecure} works in this process. */
   readonly insecureTls: boolean;
+  /** When it does not: what makes it work, for the user (e.g. a runtime flag). */
+  readonly insecureTlsHint: string;
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
   /**

@@ -38,6 +38,7 @@ function download(args: string[], env: Record<string, string> = {}): GetDownload
 /** A net whose fetch must never be called: usage errors come first. */
 const noNetwork = {
   insecureTls: true,
+  insecureTlsHint: "",
   fetch: () => Promise.reject(new Error("usage errors must come before any network access")),
 } as unknown as NetAdapter;
 

@@ -47,6 +47,7 @@ export function rawNet(): NetAdapter {
     runtime: "test",
     runtimeVersion: "0",
     insecureTls: true,
+    insecureTlsHint: "",
     fetch: rawFetch,
   } as unknown as NetAdapter;
 }

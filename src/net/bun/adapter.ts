@@ -47,5 +47,6 @@ export const bunAdapter: NetAdapter = {
   onSignal,
   fetch: bunFetch,
   insecureTls: true,
+  insecureTlsHint: "",
   setSystemClock,
 };

@@ -42,6 +42,8 @@ export const denoAdapter: NetAdapter = {
   resolve,
   onSignal,
   fetch: denoFetch,
+  // Deno turns certificate checks off only for a whole process, never per request.
   insecureTls: false,
+  insecureTlsHint: "under Deno, -k needs --unsafely-ignore-certificate-errors",
   setSystemClock,
 };
