@@ -209,7 +209,7 @@ async function attemptOnce(
     };
   } catch (error) {
     if (error instanceof DownloadError || error instanceof ResumeNow) throw error;
-    throw connectError(error, request.url, attempt.timeout);
+    throw connectError(error, { url: request.url, timeout: attempt.timeout });
   } finally {
     attempt.disarm();
   }

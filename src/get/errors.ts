@@ -107,12 +107,19 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Where a failed fetch was going, and whether netkit itself aborted it. */
+export interface ConnectErrorOptions {
+  /** The URL being fetched, for the message. */
+  url: URL;
+  /** The reason netkit aborted, if it did. */
+  timeout?: TimeoutReason;
+}
+
 /**
  * Turns what `fetch` threw before a response arrived into a DownloadError.
  *
  * @param error what the adapter's fetch threw (a NetError with a code)
- * @param url the URL being fetched, for the message
- * @param timeout the reason netkit aborted, if it did
+ * @param options the URL and netkit's own abort reason
  * @returns the classified error
  * @example
  * ```ts
@@ -120,12 +127,15 @@ function reasonOf(error: unknown): string {
  * import { connectError } from "./errors.ts";
  * import { NetError } from "../net/errors.ts";
  *
- * const error = connectError(new NetError("ECONNREFUSED", "connection refused"), new URL("http://127.0.0.1:9/"));
+ * const error = connectError(new NetError("ECONNREFUSED", "connection refused"), {
+ *   url: new URL("http://127.0.0.1:9/"),
+ * });
  * assert(error.exitCode === 7 && error.retryable);
  * assert(error.message === "Connection refused by 127.0.0.1:9");
  * ```
  */
-export function connectError(error: unknown, url: URL, timeout?: TimeoutReason): DownloadError {
+export function connectError(error: unknown, options: ConnectErrorOptions): DownloadError {
+  const { url, timeout } = options;
   const own = ownTimeout(error, timeout);
   if (own) return new DownloadError(EXIT.TIMEOUT, own.message, { retryable: true });
   const code = error instanceof NetError ? error.code : undefined;
@@ -136,12 +146,19 @@ export function connectError(error: unknown, url: URL, timeout?: TimeoutReason):
   });
 }
 
+/** How far a body got, and whether netkit itself aborted it. */
+export interface BodyErrorOptions {
+  /** Bytes received so far in this response. */
+  received: number;
+  /** The reason netkit aborted, if it did. */
+  timeout?: TimeoutReason;
+}
+
 /**
  * Turns an error while reading the body into a DownloadError.
  *
  * @param error what the body stream threw (a NetError with a code)
- * @param received bytes received so far in this response
- * @param timeout the reason netkit aborted, if it did
+ * @param options the bytes received and netkit's own abort reason
  * @returns the classified error (18, or 28 for a timeout), always retryable
  * @example
  * ```ts
@@ -149,16 +166,15 @@ export function connectError(error: unknown, url: URL, timeout?: TimeoutReason):
  * import { bodyError } from "./errors.ts";
  * import { NetError } from "../net/errors.ts";
  *
- * const error = bodyError(new NetError("ECONNRESET", "connection reset by peer"), 1000);
+ * const error = bodyError(new NetError("ECONNRESET", "connection reset by peer"), {
+ *   received: 1000,
+ * });
  * assert(error.exitCode === 18);
  * assert(error.message === "Transfer broke off after 1000 bytes of the body: connection reset by peer");
  * ```
  */
-export function bodyError(
-  error: unknown,
-  received: number,
-  timeout?: TimeoutReason,
-): DownloadError {
+export function bodyError(error: unknown, options: BodyErrorOptions): DownloadError {
+  const { received, timeout } = options;
   const own = ownTimeout(error, timeout);
   if (own) return new DownloadError(EXIT.TIMEOUT, own.message, { retryable: true });
   if (error instanceof NetError && error.code === "ETIMEDOUT") {

@@ -65,7 +65,9 @@ export async function fetchFollowing(
       options.connectTimeoutMs,
       `No response from ${hop.url.host} within ${seconds} s (--connect-timeout)`,
     );
-    if (options.verbose) requestLines(hop.method, hop.url, hop.headers).forEach(options.verbose);
+    if (options.verbose) {
+      requestLines(hop.url, { method: hop.method, headers: hop.headers }).forEach(options.verbose);
+    }
     let response: Response;
     try {
       response = await options.net.fetch(hop.url, {
@@ -76,7 +78,7 @@ export async function fetchFollowing(
         signal: options.attempt.controller.signal,
       }, extras);
     } catch (error) {
-      throw connectError(error, hop.url, options.attempt.timeout);
+      throw connectError(error, { url: hop.url, timeout: options.attempt.timeout });
     }
     if (options.verbose) responseLines(response).forEach(options.verbose);
     const redirects = REDIRECT_STATUSES.has(response.status) && response.headers.has("location");

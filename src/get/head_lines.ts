@@ -28,20 +28,25 @@ export function formatHead(response: Response): string {
 /**
  * The lines `-v` prints for a request (`> …`), with credentials hidden.
  *
- * @param method the method
  * @param url where it goes
- * @param headers what it carries
+ * @param request its method and the headers it carries
  * @returns the lines, the last one `>`
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { requestLines } from "./head_lines.ts";
  *
- * const lines = requestLines("GET", new URL("http://h/x"), new Headers({ authorization: "Basic YTpi" }));
+ * const lines = requestLines(new URL("http://h/x"), {
+ *   method: "GET",
+ *   headers: new Headers({ authorization: "Basic YTpi" }),
+ * });
  * assert(lines.includes("> authorization: Basic [hidden]"));
  * ```
  */
-export function requestLines(method: string, url: URL, headers: Headers): string[] {
+export function requestLines(
+  url: URL,
+  { method, headers }: { method: string; headers: Headers },
+): string[] {
   const lines = [`> ${method} ${url.pathname}${url.search} HTTP/1.1`, `> Host: ${url.host}`];
   for (const [name, value] of headers) {
     lines.push(

@@ -35,7 +35,11 @@ export interface PumpOptions {
  * import { Attempt } from "./attempt.ts";
  *
  * const chunks: Uint8Array[] = [];
- * const output = { write: (c: Uint8Array) => void chunks.push(c), end: () => Promise.resolve() };
+ * const output = {
+ *   decoded: false,
+ *   write: (c: Uint8Array) => void chunks.push(c),
+ *   end: () => Promise.resolve(),
+ * };
  * const attempt = new Attempt({ now: 0 });
  * const received = await pump(new Response("hello").body!, { output, attempt, idleTimeoutMs: 1000 });
  * attempt.disarm();
@@ -57,7 +61,7 @@ export async function pump(
       try {
         chunk = await reader.read();
       } catch (error) {
-        throw bodyError(error, received, attempt.timeout);
+        throw bodyError(error, { received, timeout: attempt.timeout });
       }
       if (chunk.done) return received;
       received += chunk.value.length;

@@ -22,8 +22,7 @@ export type SortKey = "name" | "size" | "mtime";
  * Sorts entries: folders first, then by `key`.
  *
  * @param entries the entries (not modified)
- * @param key what to sort by
- * @param descending reverse order
+ * @param order what to sort by, and whether in reverse
  * @returns a sorted copy
  * @example
  * ```ts
@@ -33,14 +32,13 @@ export type SortKey = "name" | "size" | "mtime";
  * const sorted = sortEntries([
  *   { name: "b.txt", kind: "file", size: 1, mtimeMs: 0 },
  *   { name: "a", kind: "directory", size: 0, mtimeMs: 0 },
- * ], "name", false);
+ * ], { key: "name", descending: false });
  * assert(sorted[0].name === "a");
  * ```
  */
 export function sortEntries(
   entries: ListingEntry[],
-  key: SortKey,
-  descending: boolean,
+  { key, descending }: { key: SortKey; descending: boolean },
 ): ListingEntry[] {
   const sign = descending ? -1 : 1;
   return [...entries].sort((a, b) => {
@@ -98,7 +96,7 @@ export function renderListingHtml(
   entries: ListingEntry[],
   sort: { key: SortKey; descending: boolean },
 ): string {
-  const sorted = sortEntries(entries, sort.key, sort.descending);
+  const sorted = sortEntries(entries, sort);
   const title = `Index of ${escapeHtml(urlPath)}`;
   const header = (key: SortKey, label: string) => {
     const descending = sort.key === key ? !sort.descending : key !== "name";
@@ -164,7 +162,7 @@ ${up}${rows.join("\n")}
  */
 export function renderListingJson(entries: ListingEntry[]): string {
   return JSON.stringify(
-    sortEntries(entries, "name", false).map((e) => ({
+    sortEntries(entries, { key: "name", descending: false }).map((e) => ({
       name: e.name,
       type: e.kind,
       size: e.size,
