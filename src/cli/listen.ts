@@ -89,7 +89,8 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
   switch (code) {
     case "EADDRINUSE":
       return `${where}: port ${port} is already in use; pick another with ` +
-        `--port ${options.suggestPort} (or --port 0 for any free port)`;
+        `--port ${port === options.suggestPort ? port + 1 : options.suggestPort} ` +
+        `(or --port 0 for any free port)`;
     case "EACCES":
       return `${where}: permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE ` +
         `(sudo setcap cap_net_bind_service=+ep netkit), or use --port ${options.suggestPort}`;

@@ -276,7 +276,10 @@ function localUrls(scheme: string, addr: { hostname: string; port: number }): st
   const all = hostname === "::" || hostname === "0.0.0.0";
   const addresses = all
     ? Object.values(networkInterfaces()).flat().flatMap((a) =>
-      a && (a.family === "IPv4" || hostname === "::") ? [a.address] : []
+      // A link-local address is no use without its zone, which a URL cannot carry.
+      a && (a.family === "IPv4" || hostname === "::") && !a.address.startsWith("fe80:")
+        ? [a.address]
+        : []
     )
     : [hostname];
   return addresses.map((a) => `${scheme}://${formatHostPort(a, port)}/`);
