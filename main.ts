@@ -66,6 +66,20 @@ function versionLine(runtime: string, runtimeVersion: string): string {
  * @param args the arguments
  * @param context adapter and output; tests pass their own
  * @returns the exit code
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./main.ts";
+ * import { memoryContext } from "./src/cli/context.ts";
+ * import type { NetAdapter } from "./src/net/types.ts";
+ *
+ * const net = { runtime: "deno", runtimeVersion: "2.9.6" } as NetAdapter;
+ * const { context, output } = memoryContext(net);
+ * assert.equal(await main(["--version"], context), 0);
+ * assert.equal(output.out.length, 1);
+ * assert.match(output.out[0], /^netkit \d+\.\d+\.\d+ \(deno 2\.9\.6; /);
+ * assert.equal(await main(["no-such-command"], context), 2);
+ * ```
  */
 export async function main(args: string[], context: CommandContext): Promise<number> {
   const [first, ...rest] = args;

@@ -18,9 +18,12 @@ export interface Tally {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoCounts } from "./_counts.ts";
+ *
  * const counts = denoCounts("FAILED | 20 passed (2 steps) | 1 failed | 3 ignored (9s)");
- * console.assert(counts?.passed === 20 && counts.failed === 1 && counts.skipped === 3);
+ * assert.deepEqual(counts, { passed: 20, failed: 1, skipped: 3 });
+ * assert.equal(denoCounts("no summary here"), null);
  * ```
  */
 export function denoCounts(output: string): Tally | null {
@@ -36,9 +39,11 @@ export function denoCounts(output: string): Tally | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bunCounts } from "./_counts.ts";
+ *
  * const counts = bunCounts(" 21 pass\n 1 skip\n 0 fail\nRan 22 tests across 3 files.\n");
- * console.assert(counts?.passed === 21 && counts.failed === 0 && counts.skipped === 1);
+ * assert.deepEqual(counts, { passed: 21, failed: 0, skipped: 1 });
  * ```
  */
 export function bunCounts(output: string): Tally | null {

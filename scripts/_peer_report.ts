@@ -18,14 +18,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { peerReport } from "./_peer_report.ts";
+ *
  * const deno = '{"peers":["curl"],"packages":["curl"]}\n' +
  *   '{"peers":["rdate","curl"],"packages":["rdate","curl"]}\n';
  * const bun = '{"peers":["rdate"],"packages":["rdate"]}\n';
  * const [peers, counts, install] = peerReport({ "under Deno": deno, "under Bun": bun });
- * console.assert(peers === "missing peers: curl, rdate");
- * console.assert(counts === "tests skipped for them: 2 under Deno, 1 under Bun");
- * console.assert(install === "to run them too: apt-get install curl rdate");
+ * assert.equal(peers, "missing peers: curl, rdate");
+ * assert.equal(counts, "tests skipped for them: 2 under Deno, 1 under Bun");
+ * assert.equal(install, "to run them too: apt-get install curl rdate");
  * ```
  */
 export function peerReport(logs: Record<string, string>): string[] {

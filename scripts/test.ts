@@ -2,7 +2,7 @@
  * The whole test suite, as `npm test` and CI run it:
  *
  *   1. deno fmt --check, deno lint, deno check; the doc-comment examples in
- *      src/ and main.ts, type-checked and run (`deno test --doc`)
+ *      src/, main.ts and scripts/, type-checked and run (`deno test --doc`)
  *   2. every test under Deno (end-to-end tests spawn `deno run main.ts`)
  *   3. every test under Bun (end-to-end tests spawn `bun main.ts`)
  *   4. build dist/netkit, run the end-to-end tests against it
@@ -110,6 +110,11 @@ function tally(title: string, code: number, counts: Tally | null): void {
   }
 }
 
+/** The scripts' private helpers (`_*.ts`): the others run when imported, so `--doc` skips them. */
+const DOC_SCRIPTS = readdirSync("scripts")
+  .filter((f) => f.startsWith("_") && f.endsWith(".ts"))
+  .map((f) => `scripts/${f}`);
+
 /** The end-to-end tests: they spawn the program, so they also run against each binary. */
 const e2eFiles = testFiles("tests/e2e");
 
@@ -139,7 +144,9 @@ await check("lint", ["deno", "lint"]);
 await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
 {
   const title = "doc-comment examples";
-  const { code, output } = await step(title, ["deno", "test", "-A", "--doc", "src/", "main.ts"]);
+  // scripts/ by file: `deno test` would take scripts/test.ts (this file) for a test module.
+  const docs = ["src/", "main.ts", ...DOC_SCRIPTS];
+  const { code, output } = await step(title, ["deno", "test", "-A", "--doc", ...docs]);
   tally(title, code, denoCounts(output));
 }
 {

@@ -23,8 +23,21 @@ export const BUILD_DATE: string = typeof NETKIT_BUILD_DATE === "string"
   ? NETKIT_BUILD_DATE
   : SOURCE_DATE;
 
-/** The target (`linux-x64`, …) of a compiled binary, or `source`. */
+// Replaced by `bun build --define` with the compiled binary's target.
 declare const NETKIT_BUILD_TARGET: string | undefined;
+
+/**
+ * The target (`linux-x64`, …) of a compiled binary, or `source` when run
+ * from the source files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BUILD_TARGET } from "./build_info.ts";
+ *
+ * assert.match(BUILD_TARGET, /^(source|(linux|darwin|windows)-(x64|arm64)(-musl)?)$/);
+ * ```
+ */
 export const BUILD_TARGET: string = typeof NETKIT_BUILD_TARGET === "string"
   ? NETKIT_BUILD_TARGET
   : "source";

@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { accessSync, appendFileSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 
@@ -149,6 +150,8 @@ export interface RunResult {
   code: number | null;
   signal: string | null;
   stdout: string;
+  /** stdout as the bytes written (binary output: gzip, images). */
+  stdoutBytes: Buffer;
   stderr: string;
   ms: number;
 }
@@ -181,9 +184,9 @@ export function run(
       env: options.env ? { ...process.env, ...options.env } : process.env,
       cwd: options.cwd,
     });
-    let stdout = "";
+    const chunks: Buffer[] = [];
     let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stdout!.on("data", (d: Buffer) => chunks.push(d));
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
     child.on("error", (error) => {
@@ -192,7 +195,9 @@ export function run(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+      const stdoutBytes = Buffer.concat(chunks);
+      const stdout = stdoutBytes.toString("utf8");
+      resolve({ code, signal, stdout, stdoutBytes, stderr, ms: performance.now() - started });
     });
   });
 }

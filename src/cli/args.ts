@@ -8,7 +8,21 @@ import { isIPv4, isIPv6 } from "../net/ip.ts";
 
 export { isIPv4, isIPv6 };
 
-/** A usage error: the user asked for something the command cannot take. */
+/**
+ * A usage error: the user asked for something the command cannot take.
+ * main.ts prints its message with the command's name and exits 2.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "./args.ts";
+ *
+ * const error = new UsageError("--port needs a value");
+ * assert.ok(error instanceof Error);
+ * assert.equal(error.name, "UsageError");
+ * assert.equal(error.message, "--port needs a value");
+ * ```
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -26,6 +40,20 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * @param options the parseArgs option table
  * @returns values and positionals
  * @throws {UsageError} on an unknown option, a missing value or a misplaced one
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCommandArgs, UsageError } from "./args.ts";
+ *
+ * const options = { port: { type: "string", short: "p" } } as const;
+ * const { values, positionals } = parseCommandArgs(["-p", "37", "host"], options);
+ * assert.equal(values.port, "37");
+ * assert.deepEqual(positionals, ["host"]);
+ * assert.throws(
+ *   () => parseCommandArgs(["--nope"], options),
+ *   new UsageError("unknown option '--nope'"),
+ * );
+ * ```
  */
 export function parseCommandArgs<T extends Options>(args: string[], options: T) {
   try {
@@ -63,6 +91,15 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T) 
  * @param flag the flag name, for the message
  * @returns 0 … 65535
  * @throws {UsageError} if it is not a whole number in range
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePort, UsageError } from "./args.ts";
+ *
+ * assert.equal(parsePort("8080"), 8080);
+ * assert.equal(parsePort("0"), 0);
+ * assert.throws(() => parsePort("65536", "-p"), UsageError);
+ * ```
  */
 export function parsePort(text: string, flag = "--port"): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
@@ -79,6 +116,17 @@ export function parsePort(text: string, flag = "--port"): number {
  * @param bounds inclusive minimum and maximum; `integer` for whole numbers only
  * @returns the number
  * @throws {UsageError} if it is not a number within bounds
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseNumber, UsageError } from "./args.ts";
+ *
+ * assert.equal(parseNumber("2.5", "--timeout", { min: 0, max: 60 }), 2.5);
+ * assert.throws(
+ *   () => parseNumber("0", "--timeout", { min: 0, max: 60, exclusiveMin: true }),
+ *   new UsageError("--timeout must be a number greater than 0 and at most 60 (got '0')"),
+ * );
+ * ```
  */
 export function parseNumber(
   text: string,
@@ -107,7 +155,12 @@ export function parseNumber(
  * @throws {UsageError} on an empty host or a bad port
  * @example
  * ```ts
- * parseHostPort("[::1]:3737", 37); // { host: "::1", port: 3737 }
+ * import assert from "node:assert/strict";
+ * import { parseHostPort } from "./args.ts";
+ *
+ * assert.deepEqual(parseHostPort("[::1]:3737", 37), { host: "::1", port: 3737 });
+ * assert.deepEqual(parseHostPort("time.example", 37), { host: "time.example", port: 37 });
+ * assert.deepEqual(parseHostPort("::1", 37), { host: "::1", port: 37 });
  * ```
  */
 export function parseHostPort(
@@ -143,6 +196,14 @@ export function parseHostPort(
  * @param host a name or address
  * @param port the port
  * @returns `host:port` or `[v6]:port`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatHostPort } from "./args.ts";
+ *
+ * assert.equal(formatHostPort("127.0.0.1", 37), "127.0.0.1:37");
+ * assert.equal(formatHostPort("::1", 8080), "[::1]:8080");
+ * ```
  */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
@@ -157,7 +218,11 @@ export function formatHostPort(host: string, port: number): string {
  * @throws {UsageError} on a bad name or a value with a line break or NUL
  * @example
  * ```ts
- * parseHeader("X-Frame-Options: DENY"); // ["X-Frame-Options", "DENY"]
+ * import assert from "node:assert/strict";
+ * import { parseHeader, UsageError } from "./args.ts";
+ *
+ * assert.deepEqual(parseHeader("X-Frame-Options:  DENY "), ["X-Frame-Options", "DENY"]);
+ * assert.throws(() => parseHeader("no colon", "-H"), UsageError);
  * ```
  */
 export function parseHeader(text: string, flag = "--header"): [string, string] {

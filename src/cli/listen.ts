@@ -10,7 +10,22 @@ import { NetError } from "../net/errors.ts";
 /** The hosts a server listens on when the user gave no `--host`: dual-stack, else IPv4. */
 export const ALL_INTERFACES: readonly string[] = ["::", "0.0.0.0"];
 
-/** A failure to listen, naming the host that was last tried. */
+/**
+ * A failure to listen, naming the host that was last tried; the message is
+ * the cause's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ListenError } from "./listen.ts";
+ *
+ * const cause = new Error("address already in use");
+ * const error = new ListenError("127.0.0.1", cause);
+ * assert.equal(error.host, "127.0.0.1");
+ * assert.equal(error.message, "address already in use");
+ * assert.equal(error.cause, cause);
+ * ```
+ */
 export class ListenError extends Error {
   /** The host whose attempt failed (the fallback, when the first had no IPv6). */
   readonly host: string;

@@ -12,8 +12,13 @@
  * @returns e.g. `1.5 KiB`, `640 MiB`, `12 B`
  * @example
  * ```ts
- * formatBytes(1536); // "1.5 KiB"
- * formatBytes(1536, 2); // "1.50 KiB"
+ * import assert from "node:assert/strict";
+ * import { formatBytes } from "./bytes.ts";
+ *
+ * assert.equal(formatBytes(12), "12 B");
+ * assert.equal(formatBytes(1536), "1.5 KiB");
+ * assert.equal(formatBytes(1536, 2), "1.50 KiB");
+ * assert.equal(formatBytes(640 * 1024 * 1024), "640 MiB");
  * ```
  */
 export function formatBytes(bytes: number, decimals?: number): string {

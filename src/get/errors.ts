@@ -9,7 +9,25 @@
 import { EXIT } from "../cli/exit_codes.ts";
 import { NetError, type NetErrorCode } from "../net/errors.ts";
 
-/** A failed download: a one-line message and the exit code that goes with it. */
+/**
+ * A failed download: a one-line message and the exit code that goes with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DownloadError } from "./errors.ts";
+ * import { EXIT } from "../cli/exit_codes.ts";
+ *
+ * const error = new DownloadError(EXIT.HTTP_ERROR, "The requested URL returned error: 503", {
+ *   retryable: true,
+ *   retryAfterSeconds: 5,
+ * });
+ * assert.equal(error.exitCode, 22);
+ * assert.equal(error.retryable, true);
+ * assert.equal(error.retryAfterSeconds, 5);
+ * assert.equal(new DownloadError(EXIT.FAILURE, "no").retryable, false);
+ * ```
+ */
 export class DownloadError extends Error {
   /** The exit code for this failure. */
   readonly exitCode: number;
@@ -30,7 +48,21 @@ export class DownloadError extends Error {
   }
 }
 
-/** Why an attempt was aborted by netkit itself. */
+/**
+ * Why an attempt was aborted by netkit itself: the abort reason it passes to
+ * its AbortController, so the error that follows is known as a timeout (28).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectError, TimeoutReason } from "./errors.ts";
+ *
+ * const reason = new TimeoutReason("Connection timed out after 5000 ms");
+ * const error = connectError(new Error("aborted"), new URL("http://127.0.0.1:9/"), reason);
+ * assert.equal(error.exitCode, 28);
+ * assert.equal(error.message, "Connection timed out after 5000 ms");
+ * ```
+ */
 export class TimeoutReason extends Error {
   constructor(message: string) {
     super(message);

@@ -14,8 +14,12 @@
  * @returns the safe name, or `undefined` when nothing usable is left
  * @example
  * ```ts
- * safeFileName("../../etc/passwd"); // "passwd"
- * safeFileName(".bashrc"); // "bashrc"
+ * import assert from "node:assert/strict";
+ * import { safeFileName } from "./file_name.ts";
+ *
+ * assert.equal(safeFileName("../../etc/passwd"), "passwd");
+ * assert.equal(safeFileName(".bashrc"), "bashrc");
+ * assert.equal(safeFileName(".."), undefined);
  * ```
  */
 export function safeFileName(name: string): string | undefined {
@@ -33,7 +37,11 @@ export function safeFileName(name: string): string | undefined {
  * @returns a safe name; `index.html` when the path ends in a slash
  * @example
  * ```ts
- * fileNameFromUrl(new URL("https://example.com/a/b%20c.tar.gz?x=1")); // "b c.tar.gz"
+ * import assert from "node:assert/strict";
+ * import { fileNameFromUrl } from "./file_name.ts";
+ *
+ * assert.equal(fileNameFromUrl(new URL("https://example.com/a/b%20c.tar.gz?x=1")), "b c.tar.gz");
+ * assert.equal(fileNameFromUrl(new URL("https://example.com/docs/")), "index.html");
  * ```
  */
 export function fileNameFromUrl(url: URL): string {
@@ -55,7 +63,12 @@ export function fileNameFromUrl(url: URL): string {
  * @returns a safe name, or `undefined` when the header names none usable
  * @example
  * ```ts
- * fileNameFromDisposition(`attachment; filename*=UTF-8''na%C3%AFve.txt`); // "naïve.txt"
+ * import assert from "node:assert/strict";
+ * import { fileNameFromDisposition } from "./file_name.ts";
+ *
+ * const header = `attachment; filename="naive.txt"; filename*=UTF-8''na%C3%AFve.txt`;
+ * assert.equal(fileNameFromDisposition(header), "naïve.txt");
+ * assert.equal(fileNameFromDisposition("inline"), undefined);
  * ```
  */
 export function fileNameFromDisposition(header: string): string | undefined {

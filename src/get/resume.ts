@@ -52,7 +52,7 @@ export interface ContinueSinkOptions {
  *
  * const sink = new StreamSink({ write: () => {}, label: "memory" });
  * await continueSink(sink, new Response("x"), { note: () => {} }); // nothing to continue
-assert(sink.offset === 0);
+ * assert.equal(sink.offset, 0);
  * ```
  */
 export async function continueSink(

@@ -243,9 +243,16 @@ export class FileSink implements Sink {
  * @throws {DownloadError} FILE_EXISTS
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { refuseToReplace } from "./sink.ts";
+ * import { DownloadError } from "./errors.ts";
+ * import { EXIT } from "../cli/exit_codes.ts";
  *
- * refuseToReplace("any.txt", { force: true, resume: false }); // allowed: no throw
+ * refuseToReplace("any.txt", { force: true, resume: false }); // --force: allowed
+ * assert.throws(
+ *   () => refuseToReplace("any.txt", { force: false, resume: false }),
+ *   (e) => e instanceof DownloadError && e.exitCode === EXIT.FILE_EXISTS,
+ * );
  * ```
  */
 export function refuseToReplace(path: string, options: { force: boolean; resume: boolean }): void {

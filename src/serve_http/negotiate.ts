@@ -51,7 +51,7 @@ export interface NegotiateOptions {
  * import { negotiate } from "./negotiate.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
- * import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  *
@@ -62,6 +62,7 @@ export interface NegotiateOptions {
  * const source = { path: join(root, "a.txt"), look: look as never };
  * const chosen = await negotiate(new Headers({ "accept-encoding": "gzip" }), source, { cache, compress: true });
  * assert(chosen.coding === "gzip" && chosen.onTheFly && chosen.validator.etag.startsWith("W/"));
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function negotiate(

@@ -42,7 +42,7 @@ const WHOLE: RangeDecision = { kind: "whole" };
  * import { serveFile } from "./serve_file.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
- * import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  *
@@ -56,6 +56,7 @@ const WHOLE: RangeDecision = { kind: "whole" };
  * const request = new Request("http://localhost/a.txt", { headers: { range: "bytes=2-4" } });
  * const response = await serveFile(request, source, options);
  * assert(response.status === 206 && (await response.text()) === "234");
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function serveFile(

@@ -41,7 +41,7 @@ const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
  * import { serveListing } from "./serve_listing.ts";
  * import { StatCache } from "./stat_cache.ts";
  * import { selectAdapter } from "../net/select.ts";
- * import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  *
@@ -52,6 +52,7 @@ const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
  * const options = { fs, cache: new StatCache({ root, fs }), dotfiles: false };
  * const response = await serveListing(request, { path: root, urlPath: "/" }, options);
  * assert((await response.json())[0].name === "a.txt");
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function serveListing(

@@ -17,7 +17,19 @@ export const PLAUSIBLE_SINCE_MS: number = Date.parse(`${BUILD_DATE}T00:00:00Z`) 
 /** A clock: milliseconds since the Unix epoch. */
 export type Clock = () => number;
 
-/** The system clock. */
+/**
+ * The system clock.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { systemClock } from "./clock.ts";
+ *
+ * const before = Date.now();
+ * const now = systemClock();
+ * assert.ok(now >= before && now <= Date.now());
+ * ```
+ */
 export const systemClock: Clock = () => Date.now();
 
 /**

@@ -21,7 +21,22 @@ export const RFC868_PORT = 37;
 /** RFC 868: a reply is exactly 4 octets. */
 export const RFC868_REPLY_LENGTH = 4;
 
-/** Bad wire data: a reply that is not a 4-byte time value. */
+/**
+ * Bad wire data: a reply that is not a 4-byte time value (RFC 868).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeTime, TimeReplyError } from "./codec.ts";
+ *
+ * assert.throws(() => decodeTime(new Uint8Array(3), 0), (e) => {
+ *   assert.ok(e instanceof TimeReplyError && e instanceof SyntaxError);
+ *   assert.equal(e.received, 3);
+ *   assert.equal(e.message, "Cannot decode time reply: expected 4 bytes, received 3");
+ *   return true;
+ * });
+ * ```
+ */
 export class TimeReplyError extends SyntaxError {
   /** How many bytes arrived. */
   readonly received: number;

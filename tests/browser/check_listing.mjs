@@ -1,5 +1,5 @@
 // Drives headless Chromium through a netkit listing page and prints what it
-// saw as one JSON object. Run by tests/e2e_browser_test.ts under Node, which
+// saw as one JSON object. Run by tests/e2e/browser_test.ts under Node, which
 // playwright-core is written for:  node check_listing.mjs BASE_URL SCREENSHOT
 import { chromium } from "playwright-core";
 

@@ -28,7 +28,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from "node:zlib";
 import process from "node:process";
 import {
   have,
@@ -350,8 +350,14 @@ test(`[${TARGET}] get from netkit serve-http: asks for identity, so text is neve
   assert.equal(shown.code, 0, shown.stderr);
   assert.doesNotMatch(shown.stdout, /content-encoding/i, "get asked for identity, as curl does");
   assert.ok(shown.stdout.endsWith(page));
+  // Defect 3 as reported: the user's Accept-Encoding, a server that compresses, exit 0.
   const asked = await get([`${serveHttpBase}/page.html`, "-H", "Accept-Encoding: gzip", "-i"]);
+  assert.equal(asked.code, 0, asked.stderr);
   assert.match(asked.stdout, /content-encoding: gzip/i, "the server compresses when asked");
+  const headEnd = asked.stdoutBytes.indexOf("\r\n\r\n");
+  assert.ok(headEnd > 0, "a head, then the body");
+  const sent = asked.stdoutBytes.subarray(headEnd + 4);
+  assert.equal(gunzipSync(sent).toString("utf8"), page, "the gzip bytes as sent, undecoded");
   const saved = await get([`${serveHttpBase}/page.html`, "-o", "page.html"], { cwd: dir });
   assert.equal(saved.code, 0, saved.stderr);
   assert.equal(readFileSync(join(dir, "page.html"), "utf8"), page);

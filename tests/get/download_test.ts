@@ -100,6 +100,19 @@ test("download() fails a short body with exit 18 and counts wire bytes, never ne
   );
 });
 
+test("download() fails a body longer than its Content-Length with exit 56, never a negative count", async () => {
+  const run = scripted([() => new Response("0123456789", { headers: { "content-length": "5" } })]);
+  await assert.rejects(download(request(), run.options), (e) => {
+    assert.ok(e instanceof DownloadError, String(e));
+    assert.equal(e.exitCode, EXIT.RECEIVE_ERROR);
+    assert.equal(e.retryable, false, "a server that overruns its length is not retried");
+    assert.equal(e.message, "The server sent 10 bytes, more than its Content-Length of 5");
+    assert.doesNotMatch(e.message, /-\d/);
+    return true;
+  });
+  assert.equal(run.sent.length, 1);
+});
+
 test("download() compares Content-Length with the compressed bytes, not the decoded ones", async () => {
   const text = "hello, compressed world\n".repeat(200);
   const gzipped = gzipSync(text);

@@ -14,7 +14,7 @@ import { selectAdapter } from "../../src/net/select.ts";
 import { NetError } from "../../src/net/errors.ts";
 import type { TcpConn } from "../../src/net/types.ts";
 import { tcpFetch, tcpPeer, udpAsk, udpPeer } from "../_peers.ts";
-import { have, IS_ROOT, run, RUNTIME } from "../_helpers.ts";
+import { IS_ROOT, peerSkip, run, RUNTIME } from "../_helpers.ts";
 
 const net = selectAdapter();
 
@@ -291,8 +291,9 @@ test("onSignal()'s remover restores the default: the signal ends the process", a
 test("setSystemClock() without privileges fails with NetError EPERM (never sets the clock)", {
   skip: !existsSync("/proc/self/status")
     ? "needs Linux (/proc) to run the setter without capabilities"
-    : IS_ROOT && !have("setpriv")
-    ? "runs as root without setpriv to drop to an unprivileged user; root would set the clock"
+    // As root, setpriv drops to an unprivileged user; root would set the clock.
+    : IS_ROOT
+    ? peerSkip("setpriv")
     : false,
 }, async () => {
   // As root the child drops to nobody with no capabilities; it refuses to

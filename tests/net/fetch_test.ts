@@ -12,7 +12,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { selectAdapter } from "../../src/net/select.ts";
 import { NetError } from "../../src/net/errors.ts";
 import { tcpPeer } from "../_peers.ts";
-import { have, RUNTIME } from "../_helpers.ts";
+import { peerSkip, RUNTIME } from "../_helpers.ts";
 import { makeCertificates, type Pem } from "./_certs.ts";
 
 const net = selectAdapter();
@@ -247,7 +247,7 @@ function trusting(ca: string): { init: RequestInit } & Disposable {
 }
 
 test("fetch() names certificate failures: self-signed, unknown CA, wrong name, expired", {
-  skip: have("openssl") ? false : "needs openssl to make test certificates",
+  skip: peerSkip("openssl"),
 }, async () => {
   using certs = makeCertificates();
   const cases: [Pem, string, RegExp, boolean][] = [

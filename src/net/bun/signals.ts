@@ -11,9 +11,11 @@ import { signalSubscriber } from "../_shared.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { onSignal } from "./signals.ts";
  *
  * const remove = onSignal(["SIGTERM"], () => {});
+ * assert.equal(typeof remove, "function");
  * remove();
  * ```
  */

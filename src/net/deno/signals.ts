@@ -10,10 +10,12 @@ import { signalSubscriber } from "../_shared.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { onSignal } from "./signals.ts";
  *
  * if (navigator.userAgent.startsWith("Deno/")) {
  *   const remove = onSignal(["SIGTERM"], () => {});
+ *   assert.equal(typeof remove, "function");
  *   remove();
  * }
  * ```
