@@ -58,7 +58,10 @@ export class DownloadError extends Error {
  * import { connectError, TimeoutReason } from "./errors.ts";
  *
  * const reason = new TimeoutReason("Connection timed out after 5000 ms");
- * const error = connectError(new Error("aborted"), new URL("http://127.0.0.1:9/"), reason);
+ * const error = connectError(new Error("aborted"), {
+ *   url: new URL("http://127.0.0.1:9/"),
+ *   timeout: reason,
+ * });
  * assert.equal(error.exitCode, 28);
  * assert.equal(error.message, "Connection timed out after 5000 ms");
  * ```
