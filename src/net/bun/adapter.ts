@@ -14,7 +14,7 @@ import { fileBody, fs } from "./fs.ts";
 import { bunFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock } from "./clock.ts";
 
 declare const Bun: BunApi;
 
@@ -48,4 +48,5 @@ export const bunAdapter: NetAdapter = {
   fetch: bunFetch,
   insecureTls: true,
   setSystemClock,
+  clockSync,
 };

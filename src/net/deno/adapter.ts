@@ -12,7 +12,7 @@ import { fileBody, fs } from "./fs.ts";
 import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock } from "./clock.ts";
 
 /**
  * The {@linkcode NetAdapter} for Deno.
@@ -44,4 +44,5 @@ export const denoAdapter: NetAdapter = {
   fetch: denoFetch,
   insecureTls: false,
   setSystemClock,
+  clockSync,
 };
