@@ -328,7 +328,6 @@ async function _startServers(
       local: plan.ntp.local,
       limiter,
       clock: preciseClock(context.now, context.monotonicNow),
-      monotonic: context.monotonicNow,
       log,
     });
     return { time, ntp };

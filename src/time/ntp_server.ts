@@ -39,8 +39,6 @@ export interface ServeNtpOptions extends Partial<ServerIdentity> {
   udpRate?: number;
   /** The clock served, ms since 1970 with a fraction (sub-ms). @default the system clock */
   clock?: Clock;
-  /** A monotonic clock in ms, for the sync-state refresh. @default performance.now */
-  monotonic?: Clock;
   /** Earliest believable clock reading in ms. @default the day before the build date */
   plausibleSinceMs?: number;
   /** Reads the kernel's synchronisation state (inject it in tests). @default net.clockSync */
@@ -131,7 +129,7 @@ export async function serveNtp(net: NetAdapter, options: ServeNtpOptions): Promi
       }
       return;
     }
-    const reply = ntpReply(request, state.template(), receivedMs / 1000);
+    const reply = ntpReply(request, state.template(receivedMs), receivedMs / 1000);
     if (socket.send(stampTransmit(reply, clock() / 1000), datagram.from)) stats.replies++;
   };
 
@@ -154,15 +152,14 @@ export async function serveNtp(net: NetAdapter, options: ServeNtpOptions): Promi
 /**
  * The reply template for the kernel's current state: read now, then again
  * (in the background, from the request path) once {@linkcode SYNC_REFRESH_MS}
- * has passed. Changes of state are logged.
+ * has passed on the served clock. Changes of state are logged.
  */
 async function _syncWatch(
   net: NetAdapter,
   options: ServeNtpOptions,
   clock: Clock,
-): Promise<{ template(): Uint8Array }> {
+): Promise<{ template(nowMs: number): Uint8Array }> {
   const read = options.clockSync ?? (() => net.clockSync());
-  const monotonic = options.monotonic ?? (() => performance.now());
   const log = options.log ?? (() => {});
   const identity: ServerIdentity = {
     stratum: options.stratum,
@@ -174,17 +171,19 @@ async function _syncWatch(
   let readAt = 0;
   let reading = false;
   const update = (sync: ClockSync) => {
-    const fields = syncState(sync, { ...identity, nowUnixS: clock() / 1000 });
+    readAt = clock();
+    const fields = syncState(sync, { ...identity, nowUnixS: readAt / 1000 });
     template = ntpReplyTemplate(fields);
-    readAt = monotonic();
     const line = _describe(sync, fields.stratum, identity.local);
     if (line !== said) log(line);
     said = line;
   };
   update(await read());
   return {
-    template() {
-      if (!reading && monotonic() - readAt >= SYNC_REFRESH_MS) {
+    template(nowMs) {
+      // The wall clock is already read for each request; a step back reads again too.
+      const age = nowMs - readAt;
+      if (!reading && (age >= SYNC_REFRESH_MS || age < 0)) {
         reading = true;
         read().then(update, () => {}).finally(() => (reading = false));
       }
