@@ -97,9 +97,7 @@ export const PEERS: Readonly<Record<string, Peer>> = {
   "ntpdig": { package: "ntpsec-ntpdate" },
   "ntplib": {
     package: "python3-ntplib",
-    present: () =>
-      have("python3") &&
-      spawnSync("python3", ["-c", "import ntplib"], { stdio: "ignore" }).status === 0,
+    present: () => pythonWith("ntplib") !== undefined,
   },
   "openssl": { package: "openssl" },
   "python3": { package: "python3" },
@@ -140,6 +138,27 @@ export function peerSkip(...peers: string[]): string | false {
   const log = process.env.NETKIT_PEER_LOG;
   if (log) appendFileSync(log, JSON.stringify({ peers: missing, packages }) + "\n");
   return `missing peer ${missing.join(", ")} (${install})`;
+}
+
+const pythons = new Map<string, string | undefined>();
+
+/**
+ * The first `python3` on PATH that can import `module`: a Python version
+ * manager's shim may come first on PATH and lack the Debian package's module.
+ *
+ * @param module a Python module name, e.g. `ntplib`
+ * @returns the python3 to run, or undefined when none has the module
+ */
+export function pythonWith(module: string): string | undefined {
+  if (!pythons.has(module)) {
+    const dirs = (process.env.PATH ?? "").split(delimiter);
+    const found = dirs.map((dir) => join(dir || ".", "python3")).find((python) =>
+      existsSync(python) &&
+      spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0
+    );
+    pythons.set(module, found);
+  }
+  return pythons.get(module);
 }
 
 /** Whether the tests run as root. */
@@ -214,8 +233,8 @@ export function runNetkit(
 /** A netkit server running in a child process. */
 export interface RunningServer extends AsyncDisposable {
   child: ChildProcess;
-  /** Ports by transport, from the "listening on" lines. */
-  ports: { tcp?: number; udp?: number };
+  /** Ports by transport (ntp: serve-time's SNTP socket), from the "listening on" lines. */
+  ports: { tcp?: number; udp?: number; ntp?: number };
   /** Everything written to stderr so far. */
   stderr(): string;
   /** Everything written to stdout so far. */
@@ -234,14 +253,14 @@ export interface RunningServer extends AsyncDisposable {
  */
 export function startNetkit(
   args: string[],
-  options: { expect?: ("tcp" | "udp")[]; timeoutMs?: number; argv?: string[] } = {},
+  options: { expect?: ("tcp" | "udp" | "ntp")[]; timeoutMs?: number; argv?: string[] } = {},
 ): Promise<RunningServer> {
   const argv = options.argv ?? netkitArgv();
   const expect = options.expect ?? ["tcp", "udp"];
   const child = spawn(argv[0], [...argv.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let stdout = "";
-  const ports: { tcp?: number; udp?: number } = {};
+  const ports: { tcp?: number; udp?: number; ntp?: number } = {};
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal }))
   );
@@ -265,8 +284,8 @@ export function startNetkit(
     }, options.timeoutMs ?? 15_000);
     child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
-      for (const m of stderr.matchAll(/listening on (tcp|udp|http|https):\/\/\S*:(\d+)/g)) {
-        ports[m[1] as "tcp" | "udp"] = Number(m[2]);
+      for (const m of stderr.matchAll(/listening on (tcp|udp|ntp|http|https):\/\/\S*:(\d+)/g)) {
+        ports[m[1] as "tcp" | "udp" | "ntp"] = Number(m[2]);
       }
       if (expect.every((t) => ports[t] !== undefined)) {
         clearTimeout(timer);

@@ -73,6 +73,8 @@ export async function listenOnFirstHost<T>(
 export interface ListenFailureOptions {
   /** A free port to suggest when the port is busy. */
   suggestPort: number;
+  /** The flag that sets the port, for the suggestion. @default "--port" */
+  flag?: string;
   /** What else may be wrong when the error has no known code (`check --tls-cert…`). */
   hint?: string;
 }
@@ -99,16 +101,17 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
   const host = error instanceof ListenError ? error.host : "";
   const cause = error instanceof ListenError ? error.cause : error;
   const where = `cannot listen on ${formatHostPort(host, port)}`;
+  const flag = options.flag ?? "--port";
   const code = cause instanceof NetError ? cause.code : undefined;
   const message = cause instanceof Error ? cause.message : String(cause);
   switch (code) {
     case "EADDRINUSE":
       return `${where}: port ${port} is already in use; pick another with ` +
-        `--port ${port === options.suggestPort ? port + 1 : options.suggestPort} ` +
-        `(or --port 0 for any free port)`;
+        `${flag} ${port === options.suggestPort ? port + 1 : options.suggestPort} ` +
+        `(or ${flag} 0 for any free port)`;
     case "EACCES":
       return `${where}: permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE ` +
-        `(sudo setcap cap_net_bind_service=+ep netkit), or use --port ${options.suggestPort}`;
+        `(sudo setcap cap_net_bind_service=+ep netkit), or use ${flag} ${options.suggestPort}`;
     case "EADDRNOTAVAIL":
       return `${where}: ${host} is not an address of this machine; ` +
         `use one of its addresses, or leave out --host to listen on all`;

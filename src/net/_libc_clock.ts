@@ -1,11 +1,13 @@
 /**
- * Setting the clock through libc's `clock_settime`, as both adapters' FFI
- * calls it: where libc is, the `struct timespec`, and what errno means.
+ * The clock's libc calls, as both adapters' FFI makes them: `clock_settime`
+ * (where libc is, the `struct timespec`, what errno means) and the read-only
+ * `adjtimex` that tells whether the kernel's clock is synchronised.
  * Private to `src/net`.
  *
  * @module
  */
 import { NetError } from "./errors.ts";
+import type { ClockSync } from "./types.ts";
 
 /**
  * Where libc may be, in the order tried: glibc, musl (Alpine), macOS.
@@ -232,4 +234,104 @@ export function setClockWith(libc: LibcClock, ms: number): void {
   } finally {
     libc.close();
   }
+}
+
+/**
+ * Bytes of a Linux `struct timex` on a 64-bit platform (glibc and musl:
+ * 208), rounded up: adjtimex writes into all of it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TIMEX_BYTES } from "./_libc_clock.ts";
+ *
+ * assert(TIMEX_BYTES >= 208);
+ * ```
+ */
+export const TIMEX_BYTES = 256;
+
+/** adjtimex's return value when the clock is not synchronised (Linux `TIME_ERROR`). */
+const TIME_ERROR = 5;
+/** `struct timex` status bits (Linux `include/uapi/linux/timex.h`). */
+const STA_INS = 0x0010;
+const STA_DEL = 0x0020;
+const STA_UNSYNC = 0x0040;
+/** Offsets in a 64-bit `struct timex`: `long maxerror` after modes, offset and freq; `int status`. */
+const MAXERROR_AT = 24;
+const STATUS_AT = 40;
+
+/**
+ * The libc call `clockSync` needs, as each runtime's FFI exposes it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { LibcAdjtimex } from "./_libc_clock.ts";
+ *
+ * const failing: LibcAdjtimex = { adjtimex: () => -1, close() {} };
+ * assert(failing.adjtimex(new Uint8Array(256)) === -1);
+ * ```
+ */
+export interface LibcAdjtimex {
+  /** libc's `adjtimex(struct timex *)`. */
+  adjtimex(timex: Uint8Array): number;
+  close(): void;
+}
+
+/**
+ * Reads the kernel's synchronisation state through an opened libc (modes =
+ * 0, so nothing is changed), then closes it.
+ *
+ * @param libc the opened library
+ * @returns the state; `"unknown"` if the call failed
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readClockSyncWith } from "./_libc_clock.ts";
+ *
+ * // A stand-in for a kernel with no daemon: TIME_ERROR, STA_UNSYNC, maxerror 16 s.
+ * const sync = readClockSyncWith({
+ *   adjtimex(timex) {
+ *     const view = new DataView(timex.buffer);
+ *     view.setBigInt64(24, 16_000_000n, true);
+ *     view.setInt32(40, 0x0040, true);
+ *     return 5;
+ *   },
+ *   close() {},
+ * });
+ * assert.deepEqual(sync, { state: "unsynchronised", leap: 0, maxErrorS: 16 });
+ * ```
+ */
+export function readClockSyncWith(libc: LibcAdjtimex): ClockSync {
+  try {
+    const timex = new Uint8Array(TIMEX_BYTES); // modes = 0: read only
+    const result = libc.adjtimex(timex);
+    if (result < 0) return unknownClockSync("adjtimex failed");
+    const view = new DataView(timex.buffer);
+    // Native byte order: every 64-bit Linux target netkit builds for is little-endian.
+    const status = view.getInt32(STATUS_AT, true);
+    const maxErrorS = Number(view.getBigInt64(MAXERROR_AT, true)) / 1e6;
+    const synchronised = result !== TIME_ERROR && (status & STA_UNSYNC) === 0;
+    const leap = status & STA_INS ? 1 : status & STA_DEL ? 2 : 0;
+    return { state: synchronised ? "synchronised" : "unsynchronised", leap, maxErrorS };
+  } finally {
+    libc.close();
+  }
+}
+
+/**
+ * The state when the kernel's cannot be read.
+ *
+ * @param detail why (an error's message; a clock-setting prefix is dropped)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unknownClockSync } from "./_libc_clock.ts";
+ *
+ * assert(unknownClockSync("not Linux").state === "unknown");
+ * ```
+ */
+export function unknownClockSync(detail: string): ClockSync {
+  const why = detail.replace(/^Cannot set the clock: /, "");
+  return { state: "unknown", leap: 0, maxErrorS: Number.NaN, detail: why };
 }

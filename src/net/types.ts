@@ -455,4 +455,38 @@ export interface NetAdapter {
    *   permission on Deno); `EOTHER` for anything else
    */
   setSystemClock(ms: number): Promise<void>;
+  /**
+   * Reads the kernel's clock synchronisation state with libc's `adjtimex`
+   * (modes = 0: read-only, it never changes the clock), through the
+   * runtime's FFI. Never throws: where it cannot be read (not Linux, no
+   * libc, no FFI permission on Deno) the state is `"unknown"`.
+   */
+  clockSync(): Promise<ClockSync>;
+}
+
+/**
+ * What the kernel says about its clock (Linux `adjtimex`, read-only).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ClockSync } from "./types.ts";
+ *
+ * const unsynced: ClockSync = { state: "unsynchronised", leap: 0, maxErrorS: 16 };
+ * assert(unsynced.state !== "synchronised");
+ * ```
+ */
+export interface ClockSync {
+  /**
+   * `"synchronised"`: a time daemon disciplines the clock (adjtimex returns
+   * other than TIME_ERROR and STA_UNSYNC is clear); `"unsynchronised"`: it
+   * does not; `"unknown"`: it could not be read.
+   */
+  state: "synchronised" | "unsynchronised" | "unknown";
+  /** The leap second the kernel has pending, as RFC 5905's leap indicator: 0 none, 1 insert, 2 delete. */
+  leap: 0 | 1 | 2;
+  /** The kernel's maximum error estimate (`maxerror`), seconds; NaN when unknown. */
+  maxErrorS: number;
+  /** Why the state is unknown. */
+  detail?: string;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import { encodeTime } from "./codec.ts";
-import { type Clock, isClockPlausible } from "./clock.ts";
+import type { Clock } from "./clock.ts";
+import { clockGuard } from "./_clock_guard.ts";
 
 /** Options for {@linkcode replySource}. */
 export interface ReplySourceOptions {
@@ -48,26 +49,17 @@ export interface ReplySourceOptions {
  * ```
  */
 export function replySource(options: ReplySourceOptions): () => Uint8Array | null {
-  let clockWasUnset = false;
+  const mayAnswer = clockGuard({
+    plausibleSinceMs: options.plausibleSinceMs,
+    log: options.log,
+    reason: "RFC 868: send nothing when the time is unknown",
+    onUnset: options.onUnset,
+  });
   let cachedSecond = NaN;
   let cachedReply: Uint8Array = new Uint8Array(0);
   return () => {
     const now = options.clock();
-    if (!isClockPlausible(now, options.plausibleSinceMs)) {
-      options.onUnset();
-      if (!clockWasUnset) {
-        clockWasUnset = true;
-        options.log(
-          `clock reads ${_safeIso(now)}, before this build's date: ` +
-            "not answering until the clock is set (RFC 868: send nothing when the time is unknown)",
-        );
-      }
-      return null;
-    }
-    if (clockWasUnset) {
-      clockWasUnset = false;
-      options.log(`clock now reads ${_safeIso(now)}: answering again`);
-    }
+    if (!mayAnswer(now)) return null;
     const second = Math.floor(now / 1000);
     if (second !== cachedSecond) {
       cachedSecond = second;
@@ -75,9 +67,4 @@ export function replySource(options: ReplySourceOptions): () => Uint8Array | nul
     }
     return cachedReply;
   };
-}
-
-function _safeIso(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }

@@ -31,6 +31,8 @@ export interface ServeTimeOptions {
   udp?: boolean;
   /** UDP replies per second per source address; 0 = unlimited. @default DEFAULT_UDP_RATE */
   udpRate?: number;
+  /** The per-source limit, when shared with another UDP server (SNTP); replaces `udpRate`. */
+  limiter?: RateLimiter;
   /** The clock to serve, for tests. @default the system clock */
   clock?: Clock;
   /** Earliest believable clock reading in ms. @default the day before the build date */
@@ -97,7 +99,8 @@ export async function serveTime(net: NetAdapter, options: ServeTimeOptions): Pro
   const wantTcp = options.tcp ?? true;
   const wantUdp = options.udp ?? true;
   if (!wantTcp && !wantUdp) throw new TypeError("Cannot serve time: no transport selected");
-  const limiter = new RateLimiter({ ratePerSecond: options.udpRate ?? DEFAULT_UDP_RATE });
+  const limiter = options.limiter ??
+    new RateLimiter({ ratePerSecond: options.udpRate ?? DEFAULT_UDP_RATE });
   const stats: TimeServerStats = { tcpReplies: 0, udpReplies: 0, udpDropped: 0, unsetClock: 0 };
   const reply = replySource({
     clock: options.clock ?? systemClock,

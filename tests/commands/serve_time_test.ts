@@ -15,6 +15,12 @@ import type { NetAdapter, SignalName } from "../../src/net/types.ts";
 import { decodeTime } from "../../src/time/codec.ts";
 import { DEFAULT_UDP_RATE } from "../../src/time/server.ts";
 import { parseServeTimeArgs, runServeTime } from "../../src/commands/serve_time.ts";
+import {
+  decodeNtpPacket,
+  encodeNtpPacket,
+  unixFromNtpTimestamp,
+} from "../../src/time/ntp_packet.ts";
+import { udpAsk, udpPeer } from "../_peers.ts";
 
 const parse = (...args: string[]) => {
   const plan = parseServeTimeArgs(args, {});
@@ -26,6 +32,7 @@ test("parseServeTimeArgs() defaults: TCP and UDP on port 37, all interfaces, the
   assert.deepEqual(parse(), {
     help: false,
     hosts: ["::", "0.0.0.0"],
+    time: true,
     port: 37,
     tcp: true,
     udp: true,
@@ -63,7 +70,7 @@ test("parseServeTimeArgs() refuses bad ports, empty hosts, arguments and unknown
     [["--port", "-1"], /^option '--port' needs a value/],
     [["--host", ""], /^--host needs an address$/],
     [["127.0.0.1"], /^unexpected argument '127\.0\.0\.1'$/],
-    [["--ntp"], /^unknown option '--ntp'$/],
+    [["--sntp"], /^unknown option '--sntp'$/],
     [["--tcp=yes"], /^option '--tcp' does not take a value$/],
   ];
   for (const [args, message] of cases) {
@@ -170,4 +177,148 @@ test("runServeTime() serves the context's clock, and stops on SIGTERM with exit 
   }
   assert.equal(await running, 0);
   assert.equal(output.err.at(-1), "netkit serve-time: SIGTERM: stopped");
+});
+
+test("parseServeTimeArgs() --ntp: SNTP on port 123 beside RFC 868, no stratum or refid given, not --local", () => {
+  const plan = parse("--ntp");
+  assert.deepEqual(plan.ntp, { port: 123, stratum: undefined, refid: undefined, local: false });
+  assert.ok(plan.time && plan.tcp && plan.udp && plan.port === 37);
+  assert.deepEqual(parse("-n").ntp, plan.ntp);
+  assert.equal(parse().ntp, undefined);
+});
+
+test("parseServeTimeArgs() --ntp-port, --stratum, --refid and --local", () => {
+  const plan = parse(
+    "--ntp",
+    "--ntp-port",
+    "1123",
+    "--stratum",
+    "2",
+    "--refid",
+    "192.0.2.1",
+    "--local",
+  );
+  assert.deepEqual(plan.ntp, {
+    port: 1123,
+    stratum: 2,
+    refid: new Uint8Array([192, 0, 2, 1]),
+    local: true,
+  });
+  assert.deepEqual([...parse("--ntp", "--stratum", "1", "--refid", "GPS").ntp!.refid!], [
+    71,
+    80,
+    83,
+    0,
+  ]);
+  assert.deepEqual([...parse("--ntp", "--refid=PPS").ntp!.refid!], [80, 80, 83, 0]);
+  assert.equal(parse("--ntp", "--ntp-port", "0").ntp!.port, 0);
+});
+
+test("parseServeTimeArgs() --no-time serves NTP alone", () => {
+  const plan = parse("--ntp", "--no-time", "--udp-rate", "3");
+  assert.equal(plan.time, false);
+  assert.equal(plan.tcp, false);
+  assert.equal(plan.udp, false);
+  assert.equal(plan.udpRate, 3);
+  assert.equal(plan.ntp!.port, 123);
+});
+
+test("parseServeTimeArgs() refuses NTP flags without --ntp, bad strata and refids, --no-time with RFC 868 flags", () => {
+  const cases: [string[], RegExp][] = [
+    [["--no-time"], /^--no-time needs --ntp$/],
+    [["--ntp-port", "1123"], /^--ntp-port needs --ntp$/],
+    [["--stratum", "2"], /^--stratum needs --ntp$/],
+    [["--refid", "GPS"], /^--refid needs --ntp$/],
+    [["--local"], /^--local needs --ntp$/],
+    [["--ntp", "--ntp-port", "65536"], /^--ntp-port must be a port number from 0 to 65535/],
+    [["--ntp", "--stratum", "0"], /^--stratum must be a whole number from 1 to 15 \(got '0'\)$/],
+    [["--ntp", "--stratum", "16"], /^--stratum must be a whole number from 1 to 15/],
+    [["--ntp", "--stratum", "2.5"], /^--stratum must be a whole number/],
+    [["--ntp", "--refid", "TOOLONG"], /^--refid must be an IPv4 address or 1 to 4 letters/],
+    [["--ntp", "--refid", "1.2.3"], /^--refid must be an IPv4 address/],
+    [["--ntp", "--refid", ""], /^--refid must be an IPv4 address/],
+    [
+      ["--ntp", "--no-time", "--tcp"],
+      /^--no-time serves NTP alone: leave out --tcp, --udp and --port$/,
+    ],
+    [["--ntp", "--no-time", "--port", "37"], /^--no-time serves NTP alone/],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => parseServeTimeArgs(args, {}), (e) => {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.match(e.message, message);
+      return true;
+    }, args.join(" "));
+  }
+});
+
+/** Waits until the server printed a "listening on ntp://" line; returns its port. */
+async function listeningNtp(output: { err: string[] }): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const line = output.err.find((l) => l.startsWith("listening on ntp://"));
+    if (line) return Number(line.split(":").at(-1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`never listened: ${output.err.join("\n")}`);
+}
+
+test("runServeTime() --ntp --no-time --local serves the context's clock over SNTP only", async () => {
+  const { net, raise } = stubbedAdapter();
+  const served = Date.parse("2041-03-01T00:00:00Z"); // NTP era 1
+  const { context, output } = memoryContext(net, { now: () => served });
+  const plan = parseServeTimeArgs(
+    ["--host", "127.0.0.1", "--ntp", "--ntp-port", "0", "--no-time", "--local"],
+    {},
+  );
+  const running = runServeTime(plan, context as CommandContext);
+  try {
+    const port = await listeningNtp(output);
+    assert.ok(!output.err.some((l) => /listening on (tcp|udp):/.test(l)), "no RFC 868");
+    const reply = await udpAsk(port, encodeNtpPacket({ version: 4, mode: 3 }));
+    assert.ok(reply);
+    const packet = decodeNtpPacket(reply);
+    assert.equal(Math.floor(unixFromNtpTimestamp(packet.transmit, served / 1000)), served / 1000);
+    assert.notEqual(packet.stratum, 16);
+  } finally {
+    raise("SIGTERM");
+  }
+  assert.equal(await running, 0);
+});
+
+test("serve-time --ntp on a port in use names --ntp-port and closes the RFC 868 listeners it opened", async () => {
+  await using taken = await udpPeer();
+  const real = selectAdapter();
+  const closed: string[] = [];
+  const { net } = stubbedAdapter({
+    listenTcp: (options) => {
+      const listener = real.listenTcp(options);
+      const close = listener.close.bind(listener);
+      return Object.assign(listener, { close: () => (closed.push("tcp"), close()) });
+    },
+    bindUdp: async (options) => {
+      const socket = await real.bindUdp(options);
+      const close = socket.close.bind(socket);
+      return Object.assign(socket, { close: () => (closed.push("udp"), close()) });
+    },
+  });
+  const { context, output } = memoryContext(net);
+  const args = [
+    "serve-time",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--ntp",
+    "--ntp-port",
+    String(taken.port),
+  ];
+  assert.equal(await main(args, context), 1);
+  assert.equal(output.err.length, 2, output.err.join("\n")); // the kernel's state, then the failure
+  assert.match(
+    output.err[1],
+    new RegExp(
+      `^netkit serve-time: cannot listen on 127\\.0\\.0\\.1:${taken.port}: port ${taken.port} is already in use; pick another with --ntp-port 1123`,
+    ),
+  );
+  assert.deepEqual(closed.sort(), ["tcp", "udp"], "RFC 868's listeners were closed again");
 });

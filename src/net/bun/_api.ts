@@ -39,6 +39,8 @@ export interface BunUdpSocket {
   readonly port: number;
   readonly hostname: string;
   send(data: Uint8Array, port: number, address: string): boolean;
+  /** Sends `[data, port, address, data, port, address, …]` in one sendmmsg; returns how many went. */
+  sendMany(packets: (Uint8Array | number | string)[]): number;
   close(): void;
 }
 

@@ -14,7 +14,7 @@ import { fileBody, fs } from "./fs.ts";
 import { bunFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock } from "./clock.ts";
 
 declare const Bun: BunApi;
 
@@ -49,4 +49,5 @@ export const bunAdapter: NetAdapter = {
   insecureTls: true,
   insecureTlsHint: "",
   setSystemClock,
+  clockSync,
 };

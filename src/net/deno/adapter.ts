@@ -12,7 +12,7 @@ import { fileBody, fs } from "./fs.ts";
 import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock } from "./clock.ts";
 
 /**
  * The {@linkcode NetAdapter} for Deno.
@@ -46,4 +46,5 @@ export const denoAdapter: NetAdapter = {
   insecureTls: false,
   insecureTlsHint: "under Deno, -k needs --unsafely-ignore-certificate-errors",
   setSystemClock,
+  clockSync,
 };

@@ -1,9 +1,17 @@
 /**
- * Setting the system clock on Deno: libc's `clock_settime` through `Deno.dlopen`.
+ * The system clock on Deno: libc's `clock_settime` and `adjtimex` through `Deno.dlopen`.
  *
  * @module
  */
-import { errnoFunction, noClockSetter, openLibc, setClockWith } from "../_libc_clock.ts";
+import type { ClockSync } from "../types.ts";
+import {
+  errnoFunction,
+  noClockSetter,
+  openLibc,
+  readClockSyncWith,
+  setClockWith,
+  unknownClockSync,
+} from "../_libc_clock.ts";
 
 /**
  * {@linkcode NetAdapter.setSystemClock} on Deno.
@@ -50,5 +58,43 @@ export function setSystemClock(ms: number): Promise<void> {
     return Promise.resolve();
   } catch (error) {
     return Promise.reject(error);
+  }
+}
+
+/**
+ * {@linkcode NetAdapter.clockSync} on Deno: `adjtimex` with modes = 0 (read-only).
+ *
+ * @returns the kernel's state; `"unknown"` off Linux or without --allow-ffi
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clockSync } from "./clock.ts";
+ *
+ * if (navigator.userAgent.startsWith("Deno/")) {
+ *   const sync = await clockSync();
+ *   assert(["synchronised", "unsynchronised", "unknown"].includes(sync.state));
+ * }
+ * ```
+ */
+export function clockSync(): Promise<ClockSync> {
+  if (Deno.build.os !== "linux") return Promise.resolve(unknownClockSync("not Linux"));
+  const symbols = { adjtimex: { parameters: ["buffer"], result: "i32" } } as const;
+  try {
+    const lib = openLibc((path) => Deno.dlopen(path, symbols), {
+      os: Deno.build.os,
+      arch: Deno.build.arch,
+      fatal: (error) =>
+        error instanceof Deno.errors.NotCapable
+          ? noClockSetter("Deno needs --allow-ffi (or -A) to call libc")
+          : undefined,
+    });
+    return Promise.resolve(readClockSyncWith({
+      adjtimex: (timex) => lib.symbols.adjtimex(timex) as number,
+      close: () => lib.close(),
+    }));
+  } catch (error) {
+    return Promise.resolve(
+      unknownClockSync(error instanceof Error ? error.message : String(error)),
+    );
   }
 }
