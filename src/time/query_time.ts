@@ -40,6 +40,7 @@ export interface QueryTimeOptions {
 
 /** One host's answer. */
 export interface TimeAnswer {
+  protocol: "time";
   host: string;
   address: string;
   port: number;
@@ -136,6 +137,7 @@ function _toAnswer(
   // value + 0.5, made halfway through the round trip.
   const offsetS = unix + 0.5 - (raw.sentAt + raw.rttMs / 2) / 1000;
   return {
+    protocol: "time",
     host: target.host,
     address: raw.address,
     port: target.port,
