@@ -162,7 +162,7 @@ const OPTIONS = {
  * assert(!plan.help && plan.targets.every((t) => t.transport === "udp"));
  * assert(!plan.help && plan.timeoutMs === 5000);
  * assert(!plan.help && plan.targets.map((t) => t.port).join() === "37,3737,37");
- * assert(!plan.help && plan.set?.minAgree === undefined && plan.set.maxStepS === 1000);
+ * assert(!plan.help && plan.set?.minAgree === undefined && plan.set?.maxStepS === 1000);
  * const mixed = parseQueryTimeArgs(["--ntp", "--set", "a", "time://b"], {});
  * assert(!mixed.help && mixed.targets.map((t) => t.protocol).join() === "ntp,time");
  * assert(!mixed.help && mixed.samples === 4);

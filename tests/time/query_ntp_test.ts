@@ -9,7 +9,7 @@ import dgram from "node:dgram";
 import { selectAdapter } from "../../src/net/select.ts";
 import { queryNtp, type QueryNtpOptions } from "../../src/time/query_ntp.ts";
 import { TimeQueryError } from "../../src/time/time_query_error.ts";
-import { ntpPeer, peerNow, type PeerScript, replyTo } from "../peers/ntp_peer.ts";
+import { type NtpPeer, ntpPeer, peerNow, type PeerScript, replyTo } from "../peers/ntp_peer.ts";
 
 const adapter = selectAdapter();
 const LOCAL = { address: "127.0.0.1", family: 4 as const };
@@ -185,11 +185,14 @@ test("queryNtp() ignores a reply from another port than the one asked", async ()
 });
 
 test("queryNtp() ignores a reply from another address than the one asked, on the same port", async () => {
-  let impostor: Awaited<ReturnType<typeof ntpPeer>> | undefined;
+  const peers: { impostor?: NtpPeer } = {};
   await using server = await ntpPeer((request) => {
-    impostor!.socket.send(replyTo(request), request.from.port, request.from.address);
+    peers.impostor!.socket.send(replyTo(request), request.from.port, request.from.address);
   });
-  impostor = await ntpPeer(() => null, { host: "127.0.0.2", port: server.port });
+  const impostor = peers.impostor = await ntpPeer(() => null, {
+    host: "127.0.0.2",
+    port: server.port,
+  });
   try {
     await assert.rejects(ask(server.port, { timeoutMs: 700 }), failsWith("timeout", /timed out/));
   } finally {
