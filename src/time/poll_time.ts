@@ -16,6 +16,7 @@ import {
   type TimeAnswer,
   type TimeTarget,
 } from "./query_time.ts";
+import { formatTimeout } from "./_exchange.ts";
 import { resolveTarget } from "./_resolve_target.ts";
 import { TimeQueryError, toTimeQueryError } from "./time_query_error.ts";
 
@@ -151,7 +152,7 @@ async function _resolveWithin(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+      const seconds = formatTimeout(timeoutMs);
       reject(
         new TimeQueryError("timeout", `timed out after ${seconds} while resolving the host name`),
       );

@@ -9,7 +9,7 @@
 import type { NetAdapter, ResolvedAddress } from "../net/types.ts";
 import { type Clock, isClockPlausible, PLAUSIBLE_SINCE_MS, systemClock } from "./clock.ts";
 import { askNtp, type NtpExchange } from "./_ask_ntp.ts";
-import { EXCHANGE_TIMEOUT, type ExchangeProgress } from "./_exchange.ts";
+import { EXCHANGE_TIMEOUT, type ExchangeProgress, formatTimeout } from "./_exchange.ts";
 import { preciseClock } from "./_precise_clock.ts";
 import { NTP_PORT, ntpOffsetDelay, refidText, unixFromNtpTimestamp } from "./ntp_packet.ts";
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./query_time.ts";
@@ -168,7 +168,7 @@ async function _sample(
     });
   } catch (error) {
     if (error !== EXCHANGE_TIMEOUT) throw error;
-    const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+    const seconds = formatTimeout(timeoutMs);
     if (progress.badReply) {
       throw new TimeQueryError("bad-reply", `${progress.badReply} (no valid reply in ${seconds})`);
     }

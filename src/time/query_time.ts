@@ -12,6 +12,7 @@ import { askUdp } from "./_ask_udp.ts";
 import {
   EXCHANGE_TIMEOUT,
   type ExchangeProgress,
+  formatTimeout,
   type RawReply,
   whenAborted,
 } from "./_exchange.ts";
@@ -113,7 +114,7 @@ export async function queryTime(
   } catch (error) {
     if (error === EXCHANGE_TIMEOUT) {
       if (progress.badReply) throw new TimeQueryError("bad-reply", progress.badReply);
-      const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+      const seconds = formatTimeout(timeoutMs);
       throw new TimeQueryError("timeout", `timed out after ${seconds} while ${progress.phase}`);
     }
     throw toTimeQueryError(error);
