@@ -21,6 +21,20 @@ function ask(port: number, options: QueryNtpOptions = {}) {
   });
 }
 
+/**
+ * Asserts θ is `expectedS` within what RFC 5905 §8 allows (δ/2), and at
+ * least 10 ms: client and server share this process, so a busy event loop
+ * delays T4 and widens δ, and the bound with it.
+ */
+function assertOffset(answer: { offsetS: number; rttMs: number }, expectedS: number) {
+  const bound = Math.max(0.01, answer.rttMs / 2000 + 0.002);
+  const error = Math.abs(answer.offsetS - expectedS);
+  assert.ok(
+    error <= bound,
+    `offset ${answer.offsetS} s, off by ${error} s, delay ${answer.rttMs} ms`,
+  );
+}
+
 function failsWith(kind: string, message: RegExp) {
   return (e: unknown) => {
     assert.ok(e instanceof TimeQueryError, String(e));
@@ -77,7 +91,7 @@ test("queryNtp() reads a server 3 s ahead as +3 s, within 10 ms, with stratum, r
     replyTo(request, { receive: request.receivedAt + 3, transmit: peerNow() + 3, stratum: 3 })
   );
   const answer = await ask(server.port);
-  assert.ok(Math.abs(answer.offsetS - 3) < 0.01, `offset ${answer.offsetS}`);
+  assertOffset(answer, 3);
   assert.ok(answer.rttMs >= 0 && answer.rttMs < 200, `delay ${answer.rttMs} ms`);
   assert.equal(answer.stratum, 3);
   assert.equal(answer.refid, "192.0.2.1");
@@ -91,7 +105,7 @@ test("queryNtp() reads a server 3 s ahead as +3 s, within 10 ms, with stratum, r
 test("queryNtp() measures the offset against the given local clock", async () => {
   await using server = await ntpPeer();
   const answer = await ask(server.port, { clock: () => Date.now() - 50_000 });
-  assert.ok(Math.abs(answer.offsetS - 50) < 0.01, `offset ${answer.offsetS}`);
+  assertOffset(answer, 50);
 });
 
 test("queryNtp() reads a server in NTP era 1 (2041) as 2041", async () => {
@@ -101,8 +115,8 @@ test("queryNtp() reads a server in NTP era 1 (2041) as 2041", async () => {
     replyTo(request, { receive: request.receivedAt + shift, transmit: peerNow() + shift })
   );
   const answer = await ask(server.port);
-  assert.match(new Date(answer.unix * 1000).toISOString(), /^2041-03-01T12:00:00/);
-  assert.ok(Math.abs(answer.offsetS - shift) < 0.01, `offset ${answer.offsetS}`);
+  assert.match(new Date(answer.unix * 1000).toISOString(), /^2041-03-01T12:00:0/);
+  assertOffset(answer, shift); // a wrong era would be 136 years off
 });
 
 test("queryNtp() reads era 1 by the build date when the local clock is unset (1970)", async () => {
@@ -142,7 +156,7 @@ test("queryNtp() ignores a reply with the wrong originate timestamp and waits fo
     replyTo(request),
   ]);
   const answer = await ask(server.port);
-  assert.ok(Math.abs(answer.offsetS) < 0.01, `offset ${answer.offsetS}: the forged reply won`);
+  assertOffset(answer, 0); // the forged reply was 1000 s off
 });
 
 test("queryNtp() reports only wrong-originate replies at the timeout, and resends meanwhile", async () => {
@@ -291,7 +305,7 @@ test("queryNtp() rejects a negative delay", async () => {
   );
   await assert.rejects(
     ask(server.port),
-    failsWith("bad-reply", /^impossible timestamps: negative round-trip delay \(-9\d\d\.\d{3} ms/),
+    failsWith("bad-reply", /^impossible timestamps: negative round-trip delay \(-\d+\.\d{3} ms/),
   );
 });
 
@@ -310,5 +324,5 @@ test("queryNtp() answers over IPv6", async (t) => {
     { timeoutMs: 1500 },
   );
   assert.equal(answer.address, "::1");
-  assert.ok(Math.abs(answer.offsetS) < 0.01);
+  assertOffset(answer, 0);
 });
