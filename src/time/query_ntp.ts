@@ -108,7 +108,8 @@ export async function queryNtp(
   const samples = options.samples ?? 1;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   const clock = preciseClock(options.clock ?? systemClock);
-  let spacingMs = options.spacingMs ?? NTP_SAMPLE_SPACING_MS;
+  const baseSpacingMs = options.spacingMs ?? NTP_SAMPLE_SPACING_MS;
+  let spacingMs = baseSpacingMs;
   let best: Sample | undefined;
   let accepted = 0;
   let lastError: TimeQueryError | undefined;
@@ -127,8 +128,9 @@ export async function queryNtp(
         throw new TimeQueryError("kiss-deny", `${lastError.message} (not asking it again)`);
       }
       if (lastError.kind !== "kiss-rate") continue;
-      // RFC 5905 §7.4: RATE means ask less often. With an answer in hand, stop.
-      if (best || i === samples - 1) {
+      // RFC 5905 §7.4: RATE means ask less often: wait twice as long, once. With an
+      // answer in hand, or at a second RATE, stop (so a run stays bounded).
+      if (best || i === samples - 1 || spacingMs > baseSpacingMs) {
         const note = `${lastError.message} (backed off: not asking it again in this run)`;
         if (!best) throw new TimeQueryError("kiss-rate", note);
         notes.push(note);

@@ -274,6 +274,23 @@ test("queryNtp() backs off after RATE: twice the spacing, then keeps the answer 
   ]);
 });
 
+test("queryNtp() stops at a second RATE without an answer: the backoff is bounded", async () => {
+  const waits: number[] = [];
+  await using server = await ntpPeer((request) => replyTo(request, { stratum: 0, refid: "RATE" }));
+  await assert.rejects(
+    ask(server.port, {
+      samples: 16,
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    }),
+    failsWith("kiss-rate", /\(backed off: not asking it again in this run\)$/),
+  );
+  assert.equal(server.requests.length, 2);
+  assert.equal(waits.length, 2);
+});
+
 test("queryNtp() reports RATE as the answer when no time came", async () => {
   await using server = await ntpPeer((request) => replyTo(request, { stratum: 0, refid: "RATE" }));
   await assert.rejects(
