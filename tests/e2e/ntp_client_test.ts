@@ -24,50 +24,57 @@ async function askScripted(script: PeerScript, extra: string[] = []) {
   return { result, rows, requests: server.requests };
 }
 
-test(`[${TARGET}] query-time --ntp reads chronyd within 5 ms, stratum 8`, {
+test(`[${TARGET}] query-time --ntp --samples 3 reads chronyd within 5 ms, stratum 8, 2 s apart`, {
   skip: peerSkip("chronyd"),
 }, async () => {
   await using chronyd = await startChronyd();
-  const result = await runNetkit(["query-time", "--ntp", "--json", `127.0.0.1:${chronyd.port}`]);
+  // Best of 3 by delay, as chrony's iburst: one sample on a busy machine can lose
+  // the CPU between reading T1 and the send, and θ is only good to δ/2.
+  const result = await runNetkit([
+    "query-time",
+    "--ntp",
+    "--json",
+    "--samples",
+    "3",
+    `127.0.0.1:${chronyd.port}`,
+  ]);
   assert.equal(result.code, 0, `${result.stderr}\nchronyd: ${chronyd.log()}`);
+  assert.ok(result.ms >= 4000 && result.ms < 9000, `took ${result.ms} ms`);
   const row = JSON.parse(result.stdout);
   assert.equal(row.protocol, "ntp");
   assert.equal(row.stratum, 8);
   assert.equal(row.refid, "127.127.1.1"); // chrony's local reference
   assert.equal(row.leap, 0);
-  assert.ok(Math.abs(row.offset_s) < 0.005, `offset ${row.offset_s} s`);
+  assert.ok(Math.abs(row.offset_s) < 0.005, `offset ${row.offset_s} s, delay ${row.rtt_ms} ms`);
   assert.ok(row.rtt_ms >= 0 && row.rtt_ms < 100, `delay ${row.rtt_ms} ms`);
-  assert.ok(Math.abs(row.unix - Date.now() / 1000) < 1);
+  // unix is the kept sample's transmit timestamp: any of the three, so within the run.
+  const endS = Date.now() / 1000;
+  assert.ok(row.unix > endS - result.ms / 1000 - 1 && row.unix < endS + 1, `unix ${row.unix}`);
+});
+
+test(`[${TARGET}] query-time ntp:// prints chronyd's stratum and refid on one line`, {
+  skip: peerSkip("chronyd"),
+}, async () => {
+  await using chronyd = await startChronyd();
   const human = await runNetkit(["query-time", `ntp://127.0.0.1:${chronyd.port}`]);
   assert.equal(human.code, 0, human.stderr);
   assert.match(
     human.stdout,
-    /^127\.0\.0\.1:\d+ ntp {2}\S+Z {2}offset [+-]0\.00[0-4]\d{3} s {2}rtt \d+\.\d{3} ms {2}stratum 8 {2}refid 127\.127\.1\.1\n$/,
+    /^127\.0\.0\.1:\d+ ntp {2}\S+Z {2}offset [+-]\d+\.\d{6} s {2}rtt \d+\.\d{3} ms {2}stratum 8 {2}refid 127\.127\.1\.1\n$/,
   );
-});
-
-test(`[${TARGET}] query-time --ntp --samples 3 against chronyd sends 3 requests 2 s apart`, {
-  skip: peerSkip("chronyd"),
-}, async () => {
-  await using chronyd = await startChronyd();
-  const result = await runNetkit([
-    "query-time",
-    "--ntp",
-    "--samples",
-    "3",
-    `127.0.0.1:${chronyd.port}`,
-  ]);
-  assert.equal(result.code, 0, result.stderr);
-  assert.ok(result.ms >= 4000 && result.ms < 9000, `took ${result.ms} ms`);
-  assert.match(result.stdout, /stratum 8/);
 });
 
 test(`[${TARGET}] query-time --ntp measures a server 3 s ahead to within 10 ms`, async () => {
-  const { result, rows } = await askScripted((request) =>
-    replyTo(request, { receive: request.receivedAt + 3, transmit: peerNow() + 3 })
+  // Best of 3 by delay (4 s): one sample on a busy machine may lose the CPU mid-exchange.
+  const { result, rows } = await askScripted(
+    (request) => replyTo(request, { receive: request.receivedAt + 3, transmit: peerNow() + 3 }),
+    ["--samples", "3"],
   );
   assert.equal(result.code, 0, result.stderr);
-  assert.ok(Math.abs(rows[0].offset_s - 3) < 0.01, `offset ${rows[0].offset_s}`);
+  assert.ok(
+    Math.abs(rows[0].offset_s - 3) < 0.01,
+    `offset ${rows[0].offset_s}, delay ${rows[0].rtt_ms} ms`,
+  );
 });
 
 test(`[${TARGET}] query-time --ntp reads a server in NTP era 1 (2041) as 2041`, async () => {
@@ -77,7 +84,9 @@ test(`[${TARGET}] query-time --ntp reads a server in NTP era 1 (2041) as 2041`, 
   );
   assert.equal(result.code, 0, result.stderr);
   assert.match(rows[0].iso, /^2041-06-01T00:00:0/);
-  assert.ok(Math.abs(rows[0].offset_s - shift) < 0.01, `offset ${rows[0].offset_s}`);
+  // θ is good to δ/2 (RFC 5905 §8); a wrong era would be 136 years off.
+  const error = Math.abs(rows[0].offset_s - shift);
+  assert.ok(error <= Math.max(0.01, rows[0].rtt_ms / 2000 + 0.002), `off by ${error} s`);
 });
 
 const failures: [string, PeerScript, RegExp][] = [
