@@ -4,38 +4,53 @@
  * @module
  */
 import { EXIT } from "../cli/exit_codes.ts";
-import {
-  formatHostPort,
-  parseCommandArgs,
-  parseHostPort,
-  parseNumber,
-  parsePort,
-  UsageError,
-} from "../cli/args.ts";
+import { parseCommandArgs, parseNumber, parsePort, UsageError } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
+import { isIPv4, isIPv6 } from "../net/ip.ts";
 import { RFC868_PORT } from "../time/codec.ts";
 import { NetError } from "../net/errors.ts";
-import { DEFAULT_MAX_STEP_S, majority, planClockSet } from "../time/plan_clock_set.ts";
-import type { Transport } from "../net/types.ts";
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type TimeTarget } from "../time/query_time.ts";
-import { DEFAULT_TOLERANCE_S, type PollResult, pollTime } from "../time/poll_time.ts";
+import { NTP_PORT } from "../time/ntp_packet.ts";
+import { MAX_ROOT_DISTANCE_S } from "../time/check_ntp_reply.ts";
+import { NTP_SAMPLE_SPACING_MS } from "../time/query_ntp.ts";
+import { type ClockSample, DEFAULT_MAX_STEP_S, planClockSet } from "../time/plan_clock_set.ts";
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "../time/query_time.ts";
+import {
+  DEFAULT_TOLERANCE_S,
+  MAX_NTP_ADDRESSES,
+  type PollResult,
+  type PollTarget,
+  pollTime,
+} from "../time/poll_time.ts";
+import { parseTimeTarget } from "./_parse_time_target.ts";
+import { formatPollRow } from "./_query_time_output.ts";
 
 const USAGE = `Usage: netkit query-time HOST[:PORT]... [options]
 
-Ask one or more RFC 868 time servers for the time (like rdate -p), in parallel,
-and show each one's time, its offset from the local clock and the round trip.
+Ask one or more time servers for the time, in parallel, over RFC 868 (like
+rdate -p) or SNTP (like ntpdig/sntp), and show each one's time, its offset
+from the local clock and the round trip.
 
 Arguments:
   HOST[:PORT]         a host name or address; IPv6 as [addr]:port or bare addr
+  ntp://HOST[:PORT]   ask this host over SNTP (UDP, default port 123)
+  time://HOST[:PORT]  ask this host over RFC 868, TCP (default port 37)
+  time+udp://HOST[:PORT]  ask this host over RFC 868, UDP
+                      (one run may mix them; a host without a scheme is asked
+                      as the options below say)
 
 Options:
-  -p, --port N         port for hosts given without one (default: 37)
-  -u, --udp            ask over UDP (default: TCP, as rdate)
-  -t, --timeout SECS   give up on a host after this long, all included (default: ${
-  DEFAULT_TIMEOUT_MS / 1000
-})
-      --retries N      UDP: resend the request up to N times within the
-                       timeout (default: ${DEFAULT_RETRIES})
+  -n, --ntp            ask hosts without a scheme over SNTP (default: RFC 868)
+  -p, --port N         port for hosts given without one or a scheme
+                       (default: 37; 123 with --ntp)
+  -u, --udp            RFC 868 over UDP (default: TCP, as rdate)
+  -t, --timeout SECS   give up on a host after this long, all included; SNTP:
+                       on each request (default: ${DEFAULT_TIMEOUT_MS / 1000})
+      --retries N      UDP and SNTP: resend the request up to N times within
+                       the timeout (default: ${DEFAULT_RETRIES})
+      --samples N      SNTP: requests per server, ${
+  NTP_SAMPLE_SPACING_MS / 1000
+} s apart; the one with the
+                       smallest round-trip delay is kept (default: 1; 4 with --set)
       --tolerance SECS with two or more answers, flag hosts further than this
                        from the median offset as outliers (default: ${DEFAULT_TOLERANCE_S})
       --json           one JSON object per host per line on stdout
@@ -45,27 +60,42 @@ Setting the clock (like rdate -s):
   -s, --set            set the system clock from the answers; needs root (or
                        CAP_SYS_TIME). Prints the old and the new time
       --min-agree N    set only if at least N hosts agree: their windows of
-                       offset +/- --tolerance all share one point (NTP's rule)
-                       (default: the majority of the hosts given)
+                       offset +/- (--tolerance + the answer's own uncertainty)
+                       all share one point (NTP's rule) (default: the majority
+                       of the servers asked)
       --max-step SECS  refuse to step the clock by more than this (default:
                        ${DEFAULT_MAX_STEP_S}); no limit while the local clock reads earlier than
                        this build's date (a device booting without a clock)
       --force          step by any amount
       --dry-run        show what --set would do; change nothing
 The new time is the local clock plus the median offset of the agreeing
-hosts. A time before this build's date is never set.
+hosts. A time before this build's date is never set. An RFC 868 answer is
+whole seconds: its uncertainty is 0.5 s + half the round trip; an SNTP
+answer's is half its delay + the server's root distance.
 
-The 32-bit value is read as unsigned, in the 136-year era nearest the local
-clock (nearest this build's date when the local clock is plainly unset), so
-servers are read correctly before and after 2036-02-07.
+SNTP: the request is 48 bytes, mode 3, version 4, its transmit timestamp a
+random nonce, from a random port. A reply counts only from the address and
+port asked, with mode 4, version 3 or 4, our nonce as its originate
+timestamp, a transmit timestamp, leap indicator not 3, stratum 1-15 and a
+root distance under ${MAX_ROOT_DISTANCE_S} s; anything else is waited past or reported. A
+kiss-o'-death DENY or RSTR stops the asking; RATE backs off. A host name with
+several addresses is asked at up to ${MAX_NTP_ADDRESSES} of them, one row each.
+
+Times are read in the 136-year era nearest the local clock (nearest this
+build's date when the local clock is plainly unset), so servers are read
+correctly before and after 2036-02-07.
 
 JSON fields: host, address, port, transport ("tcp"|"udp"), value (the raw
-32-bit number), unix, iso, rtt_ms, offset_s, outlier; for a host that failed:
-host, port, transport, error.
+32-bit number), unix, iso, rtt_ms, offset_s, outlier; SNTP rows: host,
+address, port, protocol ("ntp"), transport, unix, iso, stratum, refid, leap,
+root_distance_ms, rtt_ms (the delay), offset_s, outlier; in a run with any
+SNTP host every row has protocol ("ntp"|"time"). For a host that failed:
+host, [address,] port, [protocol,] transport, error.
 
 Exit codes: 0 at least one host answered (with --set: the clock was set; with
---dry-run: it would be), 1 none did (with --set: the clock was not set),
-2 usage error.`;
+--dry-run: it would be), 1 none did (refused, unreachable, timed out, a bad
+reply, an unsynchronised server, a kiss-o'-death; with --set: the clock was
+not set), 2 usage error.`;
 
 /** What `query-time` was asked to do. */
 export type QueryTimePlan = { help: true } | QueryTimeRun;
@@ -73,10 +103,13 @@ export type QueryTimePlan = { help: true } | QueryTimeRun;
 /** The hosts to ask, how, and whether to set the clock from them. */
 export interface QueryTimeRun {
   help: false;
-  targets: TimeTarget[];
-  transport: Transport;
+  /** Each with its protocol (RFC 868 or SNTP) and transport. */
+  targets: PollTarget[];
+  /** RFC 868: the whole query; SNTP: each request. */
   timeoutMs: number;
   retries: number;
+  /** SNTP: requests per server address; the smallest delay is kept. */
+  samples: number;
   /** Outlier flag, and the half-width of each host's window for `--set`. */
   toleranceS: number;
   json: boolean;
@@ -86,7 +119,8 @@ export interface QueryTimeRun {
 
 /** `--set`'s options. */
 export interface ClockSetRequest {
-  minAgree: number;
+  /** Fewest servers that must agree; undefined: the majority of the servers asked. */
+  minAgree?: number;
   maxStepS: number;
   force: boolean;
   dryRun: boolean;
@@ -94,65 +128,103 @@ export interface ClockSetRequest {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const OPTIONS = {
+  ntp: { type: "boolean", short: "n" },
+  port: { type: "string", short: "p" },
+  udp: { type: "boolean", short: "u" },
+  timeout: { type: "string", short: "t" },
+  retries: { type: "string" },
+  samples: { type: "string" },
+  tolerance: { type: "string" },
+  json: { type: "boolean" },
+  set: { type: "boolean", short: "s" },
+  "min-agree": { type: "string" },
+  "max-step": { type: "string" },
+  force: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /**
  * Reads `query-time`'s arguments. Pure: nothing is resolved or sent.
  *
  * @param args the arguments after `query-time`
  * @param _env the environment (query-time reads none)
  * @returns the plan
- * @throws {UsageError} on no host, a bad host or value, or `--set`'s options without `--set`
- * @example Two hosts over UDP, and --set with its defaults
+ * @throws {UsageError} on no host, a bad host, scheme or value, or `--set`'s options
+ *   without `--set`
+ * @example Two hosts over UDP, and --set with its defaults; a mixed run
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseQueryTimeArgs } from "./query_time.ts";
  *
  * const plan = parseQueryTimeArgs(["-u", "--set", "a", "b:3737", "[::1]"], {});
- * assert(!plan.help && plan.transport === "udp" && plan.timeoutMs === 5000);
+ * assert(!plan.help && plan.targets.every((t) => t.transport === "udp"));
+ * assert(!plan.help && plan.timeoutMs === 5000);
  * assert(!plan.help && plan.targets.map((t) => t.port).join() === "37,3737,37");
- * assert(!plan.help && plan.set?.minAgree === 2 && plan.set.maxStepS === 1000);
+ * assert(!plan.help && plan.set?.minAgree === undefined && plan.set?.maxStepS === 1000);
+ * const mixed = parseQueryTimeArgs(["--ntp", "--set", "a", "time://b"], {});
+ * assert(!mixed.help && mixed.targets.map((t) => t.protocol).join() === "ntp,time");
+ * assert(!mixed.help && mixed.samples === 4);
  * ```
  */
 export function parseQueryTimeArgs(args: string[], _env: Env): QueryTimePlan {
-  const { values, positionals } = parseCommandArgs(args, {
-    port: { type: "string", short: "p" },
-    udp: { type: "boolean", short: "u" },
-    timeout: { type: "string", short: "t" },
-    retries: { type: "string" },
-    tolerance: { type: "string" },
-    json: { type: "boolean" },
-    set: { type: "boolean", short: "s" },
-    "min-agree": { type: "string" },
-    "max-step": { type: "string" },
-    force: { type: "boolean" },
-    "dry-run": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help) return { help: true };
   if (positionals.length === 0) throw new UsageError("no host given");
-  const defaultPort = values.port === undefined ? RFC868_PORT : parsePort(values.port);
-  const targets = positionals.map((text) => parseHostPort(text, defaultPort));
-  for (const target of targets) {
-    if (target.port === 0) {
-      throw new UsageError(`port 0 cannot be asked: '${formatHostPort(target.host, 0)}'`);
-    }
+  if (values.ntp && values.udp) {
+    throw new UsageError(
+      "--udp does not go with --ntp (SNTP is always UDP; for RFC 868 over UDP write " +
+        "time+udp://HOST)",
+    );
   }
+  const defaults = {
+    protocol: values.ntp ? "ntp" as const : "time" as const,
+    transport: values.ntp || values.udp ? "udp" as const : "tcp" as const,
+    port: values.port === undefined
+      ? (values.ntp ? NTP_PORT : RFC868_PORT)
+      : parsePort(values.port),
+  };
+  const targets = positionals.map((text) => {
+    const target = parseTimeTarget(text, defaults);
+    if (target.port === 0) throw new UsageError(`port 0 cannot be asked: '${text}'`);
+    return target;
+  });
   const timeoutS = values.timeout === undefined
     ? DEFAULT_TIMEOUT_MS / 1000
     : parseNumber(values.timeout, "--timeout", { min: 0, max: 3600, exclusiveMin: true });
   return {
     help: false,
     targets,
-    transport: values.udp ? "udp" : "tcp",
     timeoutMs: timeoutS * 1000,
     retries: values.retries === undefined
       ? DEFAULT_RETRIES
       : parseNumber(values.retries, "--retries", { min: 0, max: 100, integer: true }),
+    samples: _parseSamples(values, targets),
     toleranceS: values.tolerance === undefined
       ? DEFAULT_TOLERANCE_S
       : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 }),
     json: values.json === true,
-    set: _parseSetOptions(values, targets.length),
+    set: _parseSetOptions(values, _mostRows(targets)),
   };
+}
+
+/** `--samples`: SNTP only; default 1, or 4 with `--set` (chrony's iburst). */
+function _parseSamples(values: { samples?: string; set?: boolean }, targets: PollTarget[]) {
+  if (values.samples === undefined) return values.set ? 4 : 1;
+  if (!targets.some((t) => t.protocol === "ntp")) {
+    throw new UsageError("--samples only goes with SNTP hosts (--ntp or ntp://HOST)");
+  }
+  return parseNumber(values.samples, "--samples", { min: 1, max: 16, integer: true });
+}
+
+/** The most rows a run can give: an SNTP host name may give one per address. */
+function _mostRows(targets: PollTarget[]): number {
+  return targets.reduce(
+    (n, t) =>
+      n + (t.protocol === "ntp" && !isIPv4(t.host) && !isIPv6(t.host) ? MAX_NTP_ADDRESSES : 1),
+    0,
+  );
 }
 
 /** `--set`'s options, checked against the number of hosts; undefined without `--set`. */
@@ -164,7 +236,7 @@ function _parseSetOptions(
     force?: boolean;
     "dry-run"?: boolean;
   },
-  asked: number,
+  mostRows: number,
 ): ClockSetRequest | undefined {
   if (!values.set) {
     for (const flag of ["min-agree", "max-step", "force", "dry-run"] as const) {
@@ -174,8 +246,8 @@ function _parseSetOptions(
   }
   return {
     minAgree: values["min-agree"] === undefined
-      ? majority(asked)
-      : parseNumber(values["min-agree"], "--min-agree", { min: 1, max: asked, integer: true }),
+      ? undefined
+      : parseNumber(values["min-agree"], "--min-agree", { min: 1, max: mostRows, integer: true }),
     maxStepS: values["max-step"] === undefined
       ? DEFAULT_MAX_STEP_S
       : parseNumber(values["max-step"], "--max-step", { min: 0, max: 1e12 }),
@@ -209,34 +281,44 @@ export async function runQueryTime(plan: QueryTimePlan, context: CommandContext)
     return EXIT.OK;
   }
   const results = await pollTime(context.net, plan.targets, {
-    transport: plan.transport,
     timeoutMs: plan.timeoutMs,
     retries: plan.retries,
+    samples: plan.samples,
     toleranceS: plan.toleranceS,
     clock: context.now,
+    sleep: (ms) => context.sleep(ms),
   });
   for (const result of results) {
-    if (plan.json) context.out(JSON.stringify(_toJson(result)));
-    else if (result.ok) context.out(_toLine(result));
-    else {
-      context.err(
-        `netkit query-time: ${formatHostPort(result.host, result.port)} ${result.transport}: ` +
-          result.error.message,
-      );
-    }
+    const { out, err } = formatPollRow(result, { json: plan.json });
+    if (out !== undefined) context.out(out);
+    for (const line of err) context.err(line);
   }
   if (plan.set) return await _setClock(results, context, { ...plan, ...plan.set });
   return results.some((r) => r.ok) ? EXIT.OK : EXIT.FAILURE;
+}
+
+/**
+ * An answer as the agreement check sees it. RFC 868 answers are whole
+ * seconds: the server's reading lies anywhere in its second (±0.5 s) and
+ * anywhere in the round trip. An SNTP answer is off by at most half its
+ * delay plus the server's own root distance (RFC 5905 §10).
+ */
+function _clockSample(result: PollResult & { ok: true }): ClockSample {
+  const host = result.address === result.host ? result.host : `${result.host} (${result.address})`;
+  const uncertaintyS = result.protocol === "ntp"
+    ? result.rttMs / 2000 + result.rootDistanceS
+    : 0.5 + result.rttMs / 2000;
+  return { host, offsetS: result.offsetS, uncertaintyS };
 }
 
 /** `--set`: decide, then step the clock (or say what it would do); 0 only when set. */
 async function _setClock(
   results: PollResult[],
   context: CommandContext,
-  options: ClockSetRequest & { targets: TimeTarget[]; toleranceS: number; json: boolean },
+  options: ClockSetRequest & { toleranceS: number; json: boolean },
 ): Promise<number> {
-  const asked = options.targets.length;
-  const samples = results.flatMap((r) => (r.ok ? [{ host: r.host, offsetS: r.offsetS }] : []));
+  const asked = results.length;
+  const samples = results.flatMap((r) => (r.ok ? [_clockSample(r)] : []));
   const plan = planClockSet(samples, { ...options, asked, nowMs: context.now() });
   if (!plan.ok) {
     context.err(`netkit query-time: not setting the clock: ${plan.reason}`);
@@ -274,38 +356,6 @@ async function _setClock(
     );
   }
   return EXIT.OK;
-}
-
-function _toIso(unix: number): string {
-  return new Date(unix * 1000).toISOString().replace(".000Z", "Z");
-}
-
-function _toJson(result: PollResult): Record<string, unknown> {
-  if (!result.ok) {
-    const { host, port, transport, error } = result;
-    return { host, port, transport, error: error.message };
-  }
-  return {
-    host: result.host,
-    address: result.address,
-    port: result.port,
-    transport: result.transport,
-    value: result.value,
-    unix: result.unix,
-    iso: _toIso(result.unix),
-    rtt_ms: Math.round(result.rttMs * 1000) / 1000,
-    offset_s: Math.round(result.offsetS * 1000) / 1000,
-    outlier: result.outlier,
-  };
-}
-
-function _toLine(result: PollResult & { ok: true }): string {
-  const where = formatHostPort(result.host, result.port);
-  const via = result.address === result.host ? "" : ` (${result.address})`;
-  const sign = result.offsetS >= 0 ? "+" : "-";
-  return `${where}${via} ${result.transport}  ${_toIso(result.unix)}  ` +
-    `offset ${sign}${Math.abs(result.offsetS).toFixed(3)} s  rtt ${result.rttMs.toFixed(1)} ms` +
-    (result.outlier ? "  OUTLIER" : "");
 }
 
 /** The `query-time` subcommand. */

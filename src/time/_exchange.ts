@@ -61,3 +61,20 @@ export function whenAborted(signal: AbortSignal): Promise<never> {
   aborted.catch(() => {}); // raced by the caller; unobserved when the reply wins
   return aborted;
 }
+
+/**
+ * A timeout as the user reads it: `1.5 s`, `5 s`, `0.25 s`.
+ *
+ * @param timeoutMs the timeout in ms
+ * @returns seconds, at most three decimals, and the unit
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatTimeout } from "./_exchange.ts";
+ *
+ * assert.equal(formatTimeout(1500), "1.5 s");
+ * ```
+ */
+export function formatTimeout(timeoutMs: number): string {
+  return `${Number((timeoutMs / 1000).toFixed(3))} s`;
+}

@@ -14,7 +14,7 @@ import {
   ntpReply,
   ntpReplyTemplate,
   stampTransmit,
-} from "./_ntp_reply.ts";
+} from "./_ntp_answer.ts";
 import { type ServerIdentity, syncState } from "./sync_state.ts";
 import { DEFAULT_UDP_RATE } from "./server.ts";
 

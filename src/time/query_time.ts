@@ -12,6 +12,7 @@ import { askUdp } from "./_ask_udp.ts";
 import {
   EXCHANGE_TIMEOUT,
   type ExchangeProgress,
+  formatTimeout,
   type RawReply,
   whenAborted,
 } from "./_exchange.ts";
@@ -40,6 +41,7 @@ export interface QueryTimeOptions {
 
 /** One host's answer. */
 export interface TimeAnswer {
+  protocol: "time";
   host: string;
   address: string;
   port: number;
@@ -112,7 +114,7 @@ export async function queryTime(
   } catch (error) {
     if (error === EXCHANGE_TIMEOUT) {
       if (progress.badReply) throw new TimeQueryError("bad-reply", progress.badReply);
-      const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+      const seconds = formatTimeout(timeoutMs);
       throw new TimeQueryError("timeout", `timed out after ${seconds} while ${progress.phase}`);
     }
     throw toTimeQueryError(error);
@@ -136,6 +138,7 @@ function _toAnswer(
   // value + 0.5, made halfway through the round trip.
   const offsetS = unix + 0.5 - (raw.sentAt + raw.rttMs / 2) / 1000;
   return {
+    protocol: "time",
     host: target.host,
     address: raw.address,
     port: target.port,

@@ -6,7 +6,7 @@
  */
 import type { ClockSync } from "../net/types.ts";
 import { LEAP_UNSYNCHRONISED, STRATUM_UNSYNCHRONISED } from "./ntp_packet.ts";
-import type { NtpReplyFields } from "./_ntp_reply.ts";
+import type { NtpReplyFields } from "./_ntp_answer.ts";
 
 /**
  * `--stratum` when the kernel clock is synchronised. netkit serves a clock

@@ -1,5 +1,5 @@
 /**
- * Why an RFC 868 query failed: one error class with a kind per failure, and
+ * Why a time query (RFC 868 or SNTP) failed: one error class with a kind per failure, and
  * the one place that turns adapter errors (`NetError` codes) into it.
  *
  * @module
@@ -15,6 +15,14 @@ export type TimeQueryFailure =
   | "timeout"
   | "no-data"
   | "bad-reply"
+  /** SNTP: the server's clock is not synchronised (stratum 16, leap 3, too distant). */
+  | "unsynchronised"
+  /** SNTP: a `DENY` or `RSTR` kiss-o'-death; that server is not asked again. */
+  | "kiss-deny"
+  /** SNTP: a `RATE` kiss-o'-death; the client backs off. */
+  | "kiss-rate"
+  /** SNTP: any other kiss-o'-death (RFC 5905 §7.4): no time. */
+  | "kiss"
   | "reset"
   | "other";
 

@@ -26,13 +26,13 @@ function assertUsageError(args: string[], message: RegExp) {
   }, args.join(" "));
 }
 
-test("parseQueryTimeArgs() defaults: TCP, port 37, 5 s, 2 retries, tolerance 5, no --set", () => {
+test("parseQueryTimeArgs() defaults: RFC 868 over TCP, port 37, 5 s, 2 retries, tolerance 5, no --set", () => {
   assert.deepEqual(parse("time.example"), {
     help: false,
-    targets: [{ host: "time.example", port: 37 }],
-    transport: "tcp",
+    targets: [{ host: "time.example", port: 37, protocol: "time", transport: "tcp" }],
     timeoutMs: 5000,
     retries: 2,
+    samples: 1,
     toleranceS: 5,
     json: false,
     set: undefined,
@@ -58,27 +58,28 @@ test("parseQueryTimeArgs() reads hosts, ports, transports, timeouts, retries, to
     "0",
     "--json",
   );
-  assert.deepEqual(plan.targets, [
+  assert.deepEqual(plan.targets.map(({ host, port }) => ({ host, port })), [
     { host: "a", port: 3737 },
     { host: "b", port: 38 },
     { host: "::1", port: 39 },
     { host: "::1", port: 3737 },
   ]);
-  assert.deepEqual([plan.transport, plan.timeoutMs, plan.retries, plan.toleranceS, plan.json], [
-    "udp",
+  assert.ok(plan.targets.every((t) => t.protocol === "time" && t.transport === "udp"));
+  assert.deepEqual([plan.timeoutMs, plan.retries, plan.toleranceS, plan.json], [
     250,
     0,
     0,
     true,
   ]);
-  assert.equal(parse("--udp", "a").transport, "udp");
+  assert.equal(parse("--udp", "a").targets[0].transport, "udp");
   assert.equal(parse("--timeout", "3600", "a").timeoutMs, 3_600_000);
   assert.equal(parse("--retries", "100", "a").retries, 100);
 });
 
 test("parseQueryTimeArgs() --set with its defaults, --dry-run, --force, --min-agree and --max-step", () => {
+  // --min-agree defaults to the majority of the servers asked, counted when they are.
   assert.deepEqual(parse("--set", "a", "b", "c", "d").set, {
-    minAgree: 3,
+    minAgree: undefined,
     maxStepS: 1000,
     force: false,
     dryRun: false,
@@ -113,7 +114,7 @@ test("parseQueryTimeArgs() refuses bad values with one line each", () => {
     [["--force", "a"], /^--force only goes with --set$/],
     [["--min-agree", "1", "a"], /^--min-agree only goes with --set$/],
     [["--max-step", "5", "a"], /^--max-step only goes with --set$/],
-    [["--ntp", "a"], /^unknown option '--ntp'$/],
+    [["--ntpx", "a"], /^unknown option '--ntpx'$/],
   ];
   for (const [args, message] of cases) assertUsageError(args, message);
 });

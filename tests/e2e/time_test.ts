@@ -201,6 +201,7 @@ test(`[${TARGET}] query-time --json prints exactly the documented fields`, async
     "host",
     "address",
     "port",
+    "protocol",
     "transport",
     "value",
     "unix",
@@ -219,6 +220,7 @@ test(`[${TARGET}] query-time --json prints exactly the documented fields`, async
   assert.deepEqual(lines[2], {
     host: "127.0.0.1",
     port: closed,
+    protocol: "time",
     transport: "tcp",
     error: "connection refused",
   });

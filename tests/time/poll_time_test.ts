@@ -16,8 +16,13 @@ test("pollTime() asks several hosts, keeps order, reports failures and flags out
   const started = performance.now();
   const results = await pollTime(
     adapter,
-    [good1, skewed, silent, good2].map((p) => ({ host: "127.0.0.1", port: p.port })),
-    { transport: "tcp", toleranceS: 5 },
+    [good1, skewed, silent, good2].map((p) => ({
+      host: "127.0.0.1",
+      port: p.port,
+      protocol: "time" as const,
+      transport: "tcp" as const,
+    })),
+    { toleranceS: 5 },
   );
   assert.ok(performance.now() - started < 2000, "asked in parallel");
   assert.deepEqual(results.map((r) => r.port), [good1.port, skewed.port, silent.port, good2.port]);

@@ -57,7 +57,7 @@ export interface NtpReplyFields {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { answerableVersion } from "./_ntp_reply.ts";
+ * import { answerableVersion } from "./_ntp_answer.ts";
  *
  * const request = new Uint8Array(48);
  * request[0] = 0x23; // version 4, mode 3
@@ -85,7 +85,7 @@ export function answerableVersion(request: Uint8Array): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ntpReplyTemplate } from "./_ntp_reply.ts";
+ * import { ntpReplyTemplate } from "./_ntp_answer.ts";
  *
  * const refid = new Uint8Array([127, 127, 1, 1]);
  * const fields = { leap: 0, stratum: 3, precision: -18, rootDelay: 0, rootDispersion: 0, refid, referenceUnixS: 0 };
@@ -119,7 +119,7 @@ export function ntpReplyTemplate(fields: NtpReplyFields): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ntpReply, ntpReplyTemplate, stampTransmit } from "./_ntp_reply.ts";
+ * import { ntpReply, ntpReplyTemplate, stampTransmit } from "./_ntp_answer.ts";
  * import { decodeNtpPacket, encodeNtpPacket } from "./ntp_packet.ts";
  *
  * const nonce = { seconds: 123, fraction: 456 };
@@ -177,7 +177,7 @@ function _replyBytes(): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { stampTransmit } from "./_ntp_reply.ts";
+ * import { stampTransmit } from "./_ntp_answer.ts";
  * import { decodeNtpPacket, ntpTimestamp } from "./ntp_packet.ts";
  *
  * const reply = stampTransmit(new Uint8Array(48), 1_700_000_000.5);
@@ -201,7 +201,7 @@ export function stampTransmit(reply: Uint8Array, transmitUnixS: number): Uint8Ar
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { kissOfDeath } from "./_ntp_reply.ts";
+ * import { kissOfDeath } from "./_ntp_answer.ts";
  * import { decodeNtpPacket, encodeNtpPacket, isZeroTimestamp, refidText } from "./ntp_packet.ts";
  *
  * const request = encodeNtpPacket({ version: 4, mode: 3, transmit: { seconds: 9, fraction: 9 } });

@@ -7,7 +7,7 @@ import {
   ntpReply,
   ntpReplyTemplate,
   stampTransmit,
-} from "../../src/time/_ntp_reply.ts";
+} from "../../src/time/_ntp_answer.ts";
 import {
   decodeNtpPacket,
   encodeNtpPacket,
