@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { rootCertificates } from "node:tls";
 import type { FetchExtras } from "../types.ts";
 import { guardedFetch } from "../_fetch.ts";
 import { classifyNodeStyleError } from "../_node_codes.ts";
@@ -18,7 +19,8 @@ import { withIdentityEncoding } from "../_shared.ts";
  *
  * @param url what to fetch
  * @param init the request
- * @param extras `insecure`: accept any certificate, for this request only
+ * @param extras `insecure`: accept any certificate, for this request only;
+ *   `caCerts`: trust these CAs too (Bun's `tls.ca`)
  * @returns the response, its body's read errors NetErrors too
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
@@ -34,10 +36,12 @@ import { withIdentityEncoding } from "../_shared.ts";
  */
 export function bunFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promise<Response> {
   // Bun's own fetch options, which new Request() would drop.
-  const bunInit: RequestInit & { decompress: false; tls?: { rejectUnauthorized: boolean } } = {
-    ...withIdentityEncoding(init),
-    decompress: false,
-  };
-  if (extras.insecure) bunInit.tls = { rejectUnauthorized: false };
+  const bunInit: RequestInit & {
+    decompress: false;
+    tls?: { rejectUnauthorized?: boolean; ca?: string[] };
+  } = { ...withIdentityEncoding(init), decompress: false };
+  // Bun's `ca` replaces its roots, as node's does: keep them, and add the caller's.
+  if (extras.caCerts) bunInit.tls = { ca: [...rootCertificates, ...extras.caCerts] };
+  if (extras.insecure) bunInit.tls = { ...bunInit.tls, rejectUnauthorized: false };
   return guardedFetch(() => fetch(url, bunInit), init.signal, classifyNodeStyleError);
 }

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
+import { rootCertificates } from "node:tls";
 
 /** Statuses whose responses cannot carry a body (Fetch standard: "null body status"). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -41,6 +42,8 @@ async function requestBody(body: BodyInit | null | undefined): Promise<Uint8Arra
 export interface NodeFetchOptions {
   /** Accept any TLS certificate (`-k`): node:https does not see Deno's process-wide flag. */
   insecure?: boolean;
+  /** PEM certificates trusted besides node's roots (and NODE_EXTRA_CA_CERTS). */
+  caCerts?: string[];
 }
 
 /**
@@ -77,6 +80,7 @@ export async function nodeFetch(
       headers,
       signal: init.signal ?? undefined,
       ...(options.insecure ? { rejectUnauthorized: false } : {}),
+      ...(options.caCerts ? { ca: [...rootCertificates, ...options.caCerts] } : {}),
     }, (message) => {
       const status = message.statusCode ?? 0;
       const stream = NULL_BODY_STATUSES.has(status) || init.method?.toUpperCase() === "HEAD"
