@@ -28,6 +28,7 @@ import { fileSinks, type SinkProvider, stdoutSinks } from "../get/sink_provider.
 export const GET_PASSWORD_ENV = "NETKIT_GET_PASSWORD";
 
 const USAGE = `Usage: netkit get URL [options]
+       netkit get -O URL URL... | -i FILE [-P DIR] [options]
 
 Download URL (http or https). The body goes to standard output, or with -o/-O
 to a file that is written as FILE.part and renamed into place only when the
@@ -51,9 +52,26 @@ Output:
       --fail-with-body       on an HTTP error, print the body on stderr
   -s, --silent               no progress, no notes (errors are still printed)
       --progress             show progress even when stderr is not a terminal
-  -i, --include              print the status line and headers before the body
+      --include              print the status line and headers before the body
   -I, --head                 send HEAD; print the status line and headers
   -v, --verbose              request and response headers on stderr
+
+Many files (several URLs, -i, -P or --checksums):
+  -i, --input-file FILE      one URL per line ("-": standard input); an
+                             indented "out=NAME" or "dir=DIR" line below a
+                             URL names its file, as aria2 reads it
+  -P, --output-dir DIR       save the files in DIR (made if missing)
+      --parallel N           downloads at once (default 4, at most 64)
+      --keep-going           on a failure, fetch the rest (the default)
+      --fail-fast            on a failure, cancel the rest (their .part stays
+                             for -C)
+      --checksums SOURCE     verify each file against its line of a
+                             SHA256SUMS/SHA512SUMS file or URL (GNU or BSD
+                             lines); a mismatch saves nothing (exit 110)
+      --checksums-optional   save a file the list has no line for (else 110)
+  With --json: one object per file as it finishes, then the totals. Exit
+  status: 0 when every file was saved, else the code of the first failed
+  URL in input order (files --fail-fast cancelled do not count).
 
 Request:
   -H, --header "N: V"        add a request header (repeatable)
@@ -65,6 +83,7 @@ Request:
                              form body
       --data-binary @FILE    send FILE as is
   -k, --insecure             do not verify the TLS certificate (warns)
+      --cacert FILE          trust the CA certificates in FILE (PEM) too
 
 Redirects and timeouts (seconds):
       --no-follow            do not follow redirects
@@ -86,12 +105,13 @@ Exit codes:
     1  other failure          2  usage error, bad URL
     6  host did not resolve   7  connection refused or failed
    18  body incomplete        22  HTTP status 400 or above
-   23  cannot write output    26  cannot read --data file
+   23  cannot write output    26  cannot read --data, -i or --checksums file
    28  timeout               35  TLS handshake failed
    47  too many redirects     56  connection failed before the response
    60  certificate not trusted
    61  a gzip, deflate or br body that does not decode
-  110  checksum mismatch (nothing saved)
+   77  --cacert FILE unreadable, or without a certificate
+  110  checksum mismatch, or no --checksums line for the file (nothing saved)
   111  FILE exists (use --force or -C)
   112  HTTPS to HTTP redirect refused`;
 
