@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { rootCertificates } from "node:tls";
 import type { FetchExtras } from "../types.ts";
 import { guardedFetch } from "../_fetch.ts";
 import { classifyNodeStyleError } from "../_node_codes.ts";
@@ -40,8 +39,18 @@ export function bunFetch(url: URL, init: RequestInit, extras: FetchExtras = {}):
     decompress: false;
     tls?: { rejectUnauthorized?: boolean; ca?: string[] };
   } = { ...withIdentityEncoding(init), decompress: false };
-  // Bun's `ca` replaces its roots, as node's does: keep them, and add the caller's.
-  if (extras.caCerts) bunInit.tls = { ca: [...rootCertificates, ...extras.caCerts] };
-  if (extras.insecure) bunInit.tls = { ...bunInit.tls, rejectUnauthorized: false };
-  return guardedFetch(() => fetch(url, bunInit), init.signal, classifyNodeStyleError);
+  if (extras.insecure) bunInit.tls = { rejectUnauthorized: false };
+  return guardedFetch(
+    async () => {
+      // Bun's `ca` replaces its roots, as node's does: keep them, and add the
+      // caller's. node:tls is loaded only then: it costs every start-up ~5 ms.
+      if (extras.caCerts) {
+        const { rootCertificates } = await import("node:tls");
+        bunInit.tls = { ...bunInit.tls, ca: [...rootCertificates, ...extras.caCerts] };
+      }
+      return await fetch(url, bunInit);
+    },
+    init.signal,
+    classifyNodeStyleError,
+  );
 }

@@ -9,7 +9,6 @@
  */
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { rootCertificates } from "node:tls";
 
 /** Statuses whose responses cannot carry a body (Fetch standard: "null body status"). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -71,6 +70,9 @@ export async function nodeFetch(
   // Imported here: only this rare request pays for loading node:http(s).
   const client = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const body = await requestBody(init.body);
+  // node:https's `ca` replaces its roots: keep them, and add the caller's.
+  const ca = options.caCerts &&
+    [...(await import("node:tls")).rootCertificates, ...options.caCerts];
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
   if (body && !("content-length" in headers)) headers["content-length"] = String(body.length);
@@ -80,7 +82,7 @@ export async function nodeFetch(
       headers,
       signal: init.signal ?? undefined,
       ...(options.insecure ? { rejectUnauthorized: false } : {}),
-      ...(options.caCerts ? { ca: [...rootCertificates, ...options.caCerts] } : {}),
+      ...(ca ? { ca } : {}),
     }, (message) => {
       const status = message.statusCode ?? 0;
       const stream = NULL_BODY_STATUSES.has(status) || init.method?.toUpperCase() === "HEAD"
