@@ -67,6 +67,8 @@ interface Run {
   cancel: AbortController;
   /** Resolved paths to the item that writes them. */
   claimed: Map<string, number>;
+  /** Output folders already made. */
+  dirs: Set<string>;
 }
 
 /**
@@ -182,6 +184,7 @@ async function _prepare(
     hashing: { hashNames: [...hashNames], createHash },
     cancel,
     claimed: options.claimed,
+    dirs: new Set(),
   };
 }
 
@@ -212,7 +215,7 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
   const meter = run.report.meter(_pathOf(item, plan) ?? fileNameFromUrl(item.url));
   let sinks: SinkProvider | undefined;
   try {
-    mkdirSync(_dirOf(item, plan), { recursive: true });
+    _makeDir(_dirOf(item, plan), run);
     sinks = fileSinks(_pathOf(item, plan), {
       ...plan,
       ...run.hashing,
@@ -244,6 +247,13 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
     if (plan.failFast) run.cancel.abort(new DownloadError(EXIT.FAILURE, "cancelled (--fail-fast)"));
     return outcome;
   }
+}
+
+/** Makes an output folder once per run. */
+function _makeDir(dir: string, run: Run): void {
+  if (run.dirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  run.dirs.add(dir);
 }
 
 function _claim(path: string, index: number, run: Run): void {
