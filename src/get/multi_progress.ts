@@ -94,6 +94,7 @@ export class MultiProgress {
   #started: number;
   #drawn = 0;
   #lastDraw = -Infinity;
+  #closed = false;
 
   /**
    * @param write standard error, as is
@@ -128,18 +129,19 @@ export class MultiProgress {
     this.#redraw(true);
   }
 
-  /** Prints `line` above the display. */
+  /** Prints `line` above the display (after {@linkcode close}: just the line). */
   print(line: string): void {
-    this.#write(`${this.#erase()}${line}\n${this.#frame()}`);
+    this.#write(`${this.#erase()}${line}\n${this.#closed ? "" : this.#frame()}`);
   }
 
-  /** Erases the display; the terminal is as it was, plus the printed lines. */
+  /** Erases the display for good; the terminal is as it was, plus the printed lines. */
   close(): void {
     this.#write(this.#erase());
-    this.#drawn = 0;
+    this.#closed = true;
   }
 
   #redraw(now: boolean): void {
+    if (this.#closed) return;
     const at = this.#now();
     if (!now && at - this.#lastDraw < REDRAW_MS) return;
     this.#lastDraw = at;

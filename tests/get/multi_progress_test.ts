@@ -54,6 +54,13 @@ test("MultiProgress shows a line per active transfer and a total line, and leave
   board.done(b, { ok: false });
   board.close();
   assert.deepEqual(screen(text), ["netkit get: saved a.iso (50 B)", ""]);
+  board.print("netkit get: 1 of 3 files saved");
+  b.advance(10);
+  assert.deepEqual(
+    screen(text),
+    ["netkit get: saved a.iso (50 B)", "netkit get: 1 of 3 files saved", ""],
+    "after close, lines are only lines: the display never comes back",
+  );
 });
 
 test("MultiProgress redraws at most four times a second while bytes flow, as one write each", () => {
