@@ -115,7 +115,10 @@ export async function runMany(plan: GetManyPlan, context: CommandContext): Promi
     context.err(`netkit get: ${message}`);
     return code;
   }
-  const outcomes = await _pool(items, plan.parallel, (item, index) => _fetchOne(item, index, run));
+  const outcomes = await _pool(items, {
+    width: plan.parallel,
+    work: (item, index) => _fetchOne(item, index, run),
+  });
   return run.report.close(outcomes, firstFailure(outcomes));
 }
 
@@ -191,9 +194,9 @@ async function _prepare(
 /** Runs `work` over `items`, at most `width` at once; results in input order. */
 async function _pool<T, R>(
   items: T[],
-  width: number,
-  work: (item: T, index: number) => Promise<R>,
+  options: { width: number; work: (item: T, index: number) => Promise<R> },
 ): Promise<R[]> {
+  const { width, work } = options;
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -53,12 +53,13 @@ export function parseUrlList(text: string): UrlListEntry[] {
     }
     const current = entries.at(-1);
     if (!current) throw new UsageError(`-i line ${line}: an option line needs a URL line above it`);
-    _applyOption(current, raw.trim(), line);
+    _applyOption(current, { option: raw.trim(), line });
   }
   return entries;
 }
 
-function _applyOption(entry: UrlListEntry, option: string, line: number): void {
+function _applyOption(entry: UrlListEntry, at: { option: string; line: number }): void {
+  const { option, line } = at;
   const equals = option.indexOf("=");
   const name = equals < 0 ? option : option.slice(0, equals);
   const value = equals < 0 ? "" : option.slice(equals + 1);

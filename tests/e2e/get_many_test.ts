@@ -24,6 +24,7 @@ import { join } from "node:path";
 import process from "node:process";
 import {
   have,
+  netkitArgv,
   peerSkip,
   run,
   runNetkit,
@@ -246,6 +247,25 @@ for (const name of ["nginx", "python", "serve-http"]) {
     );
   });
 }
+
+test(`[${TARGET}] get -i - reads the list from standard input, out= lines included`, async () => {
+  const dir = workDir("stdin");
+  const base = servers["serve-http"];
+  const child = spawn(netkitArgv()[0], [...netkitArgv().slice(1), "get", "-i", "-", "-P", dir], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdin!.end(`${base}/f3.bin\n  out=three.bin\n${base}/f4.bin\n`);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ["f4.bin", "three.bin"]);
+  assert.equal(
+    sha256(readFileSync(join(dir, "three.bin"))),
+    sha256(readFileSync(join(www, "f3.bin"))),
+  );
+});
 
 test(`[${TARGET}] get --fail-fast stops at the first failure and keeps the slow file's .part`, {
   skip: peerSkip("nginx"),
