@@ -73,7 +73,7 @@ export class ManyReport {
 
   /** A note on stderr (not with `-s`). */
   note(line: string): void {
-    if (!this.#plan.quiet) this.#error(line);
+    if (!this.#plan.quiet) this.error(line);
   }
 
   /** A file was saved. */
@@ -101,7 +101,7 @@ export class ManyReport {
   /** A file failed: always said, even with `-s`. */
   failed(file: Base & { code: number; message: string; path?: string }): ManyOutcome {
     this.#end(file.meter, false);
-    this.#error(`${file.url.href}: ${file.message}`);
+    this.error(`${file.url.href}: ${file.message}`);
     this.#json({
       url: file.url.href,
       ok: false,
@@ -157,9 +157,15 @@ export class ManyReport {
     if (meter) this.#board?.done(meter, { ok });
   }
 
-  #error(line: string): void {
-    if (this.#board) this.#board.print(`netkit get: ${line}`);
-    else this.#context.err(`netkit get: ${line}`);
+  /** An error line on stderr (`netkit get: …`), even with `-s`. */
+  error(line: string): void {
+    this.text(`netkit get: ${line}`);
+  }
+
+  /** A line on stderr as it is (`--fail-with-body`), even with `-s`, above the display. */
+  text(line: string): void {
+    if (this.#board) this.#board.print(line);
+    else this.#context.err(line);
   }
 
   #json(summary: Record<string, unknown>): void {

@@ -230,7 +230,7 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
       sinks,
       note: (line) => run.report.note(`${item.url.href}: ${line}`),
       verbose: plan.verbose ? (line) => run.report.note(line) : undefined,
-      errorBody: (text) => run.report.note(text.trimEnd()),
+      errorBody: (text) => run.report.text(text.trimEnd()),
       progress: meter,
       sleep: (ms) => _cancellableSleep(ms, run),
       random: Math.random,

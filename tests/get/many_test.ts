@@ -274,3 +274,14 @@ test("runGet() --cacert of a file without a certificate is curl's exit 77", asyn
   );
   assert.match(output.err[0], /holds no PEM certificate/);
 });
+
+test("runGet() with many URLs and --fail-with-body prints the error body even with -s", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  const { context, output } = memoryContext(rawNet());
+  const urls = [`${server.base}/a`, `${server.base}/missing`];
+  const code = await runGet(many(["-P", dir.path, "-s", "--fail-with-body", ...urls]), context);
+  assert.equal(code, EXIT.HTTP_ERROR);
+  assert.deepEqual(output.err.filter((line) => !line.startsWith("netkit get: ")), ["no"]);
+  assert.ok(!output.err.some((line) => line.includes("saved")), "-s: no notes");
+});
