@@ -46,6 +46,8 @@ export const EXIT = {
   RECEIVE_ERROR: 56,
   /** curl 60: the server's certificate could not be verified. */
   CERTIFICATE: 60,
+  /** curl 77: the --cacert file could not be read, or holds no certificate. */
+  CA_CERT_FILE: 77,
   /** curl 61: a content coding (gzip, deflate, br) that get decodes was not valid. */
   BAD_CONTENT_ENCODING: 61,
   /** netkit: the body's checksum differs from --sha256/--sha512; nothing was saved. */

@@ -12,7 +12,12 @@ import { EXIT } from "../cli/exit_codes.ts";
 import { VERSION } from "../build_info.ts";
 import { formatBytes } from "../fmt/bytes.ts";
 import { download, type DownloadRequest, type DownloadResult } from "../get/download.ts";
-import { DownloadError } from "../get/errors.ts";
+import { readCaCerts } from "../get/ca_certs.ts";
+import { downloadUrl } from "../get/download_url.ts";
+import { failure } from "../get/failure.ts";
+import { type GetManyPlan, runMany } from "../get/many.ts";
+import { releaseSink } from "../get/release_sink.ts";
+import { runNet } from "../get/run_net.ts";
 import { formatHead } from "../get/head_lines.ts";
 import { Progress } from "../get/progress.ts";
 import { type BodySource, bodySource, readBody } from "../get/request_body.ts";
@@ -23,6 +28,7 @@ import { fileSinks, type SinkProvider, stdoutSinks } from "../get/sink_provider.
 export const GET_PASSWORD_ENV = "NETKIT_GET_PASSWORD";
 
 const USAGE = `Usage: netkit get URL [options]
+       netkit get -O URL URL... | -i FILE [-P DIR] [options]
 
 Download URL (http or https). The body goes to standard output, or with -o/-O
 to a file that is written as FILE.part and renamed into place only when the
@@ -46,9 +52,26 @@ Output:
       --fail-with-body       on an HTTP error, print the body on stderr
   -s, --silent               no progress, no notes (errors are still printed)
       --progress             show progress even when stderr is not a terminal
-  -i, --include              print the status line and headers before the body
+      --include              print the status line and headers before the body
   -I, --head                 send HEAD; print the status line and headers
   -v, --verbose              request and response headers on stderr
+
+Many files (several URLs, -i, -P or --checksums):
+  -i, --input-file FILE      one URL per line ("-": standard input); an
+                             indented "out=NAME" or "dir=DIR" line below a
+                             URL names its file, as aria2 reads it
+  -P, --output-dir DIR       save the files in DIR (made if missing)
+      --parallel N           downloads at once (default 4, at most 64)
+      --keep-going           on a failure, fetch the rest (the default)
+      --fail-fast            on a failure, cancel the rest (their .part stays
+                             for -C)
+      --checksums SOURCE     verify each file against its line of a
+                             SHA256SUMS/SHA512SUMS file or URL (GNU or BSD
+                             lines); a mismatch saves nothing (exit 110)
+      --checksums-optional   save a file the list has no line for (else 110)
+  With --json: one object per file as it finishes, then the totals. Exit
+  status: 0 when every file was saved, else the code of the first failed
+  URL in input order (files --fail-fast cancelled do not count).
 
 Request:
   -H, --header "N: V"        add a request header (repeatable)
@@ -60,6 +83,7 @@ Request:
                              form body
       --data-binary @FILE    send FILE as is
   -k, --insecure             do not verify the TLS certificate (warns)
+      --cacert FILE          trust the CA certificates in FILE (PEM) too
 
 Redirects and timeouts (seconds):
       --no-follow            do not follow redirects
@@ -81,12 +105,13 @@ Exit codes:
     1  other failure          2  usage error, bad URL
     6  host did not resolve   7  connection refused or failed
    18  body incomplete        22  HTTP status 400 or above
-   23  cannot write output    26  cannot read --data file
+   23  cannot write output    26  cannot read --data, -i or --checksums file
    28  timeout               35  TLS handshake failed
    47  too many redirects     56  connection failed before the response
    60  certificate not trusted
    61  a gzip, deflate or br body that does not decode
-  110  checksum mismatch (nothing saved)
+   77  --cacert FILE unreadable, or without a certificate
+  110  checksum mismatch, or no --checksums line for the file (nothing saved)
   111  FILE exists (use --force or -C)
   112  HTTPS to HTTP redirect refused`;
 
@@ -101,7 +126,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   silent: { type: "boolean", short: "s" },
   progress: { type: "boolean" },
-  include: { type: "boolean", short: "i" },
+  include: { type: "boolean" },
   head: { type: "boolean", short: "I" },
   verbose: { type: "boolean", short: "v" },
   header: { type: "string", short: "H", multiple: true },
@@ -120,6 +145,14 @@ const OPTIONS = {
   retry: { type: "string" },
   "retry-delay": { type: "string" },
   "fail-with-body": { type: "boolean" },
+  "input-file": { type: "string", short: "i" },
+  "output-dir": { type: "string", short: "P" },
+  parallel: { type: "string" },
+  "keep-going": { type: "boolean" },
+  "fail-fast": { type: "boolean" },
+  checksums: { type: "string" },
+  "checksums-optional": { type: "boolean" },
+  cacert: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -150,10 +183,12 @@ export interface GetDownloadPlan {
   /** `-i`/`-I`: the response head on standard output. */
   showHead: boolean;
   verbose: boolean;
+  /** `--cacert FILE`: PEM certificates to trust for this run. */
+  caCertFile?: string;
 }
 
-/** What `get` was asked to do: print its help, or download. */
-export type GetPlan = { kind: "help" } | GetDownloadPlan;
+/** What `get` was asked to do: print its help, download one URL, or many. */
+export type GetPlan = { kind: "help" } | GetDownloadPlan | GetManyPlan;
 
 /**
  * Reads `get`'s command line into a plan. Pure: every usage error is found
@@ -181,8 +216,9 @@ export function parseGetArgs(
   if (values.help) return { kind: "help" };
   // curl spells resume "-C -": accept the dash.
   const urls = values.continue ? positionals.filter((p) => p !== "-") : positionals;
-  if (urls.length !== 1) throw new UsageError(urls.length === 0 ? "give a URL" : "give one URL");
-  const url = parseUrl(urls[0]);
+  if (_isMany(values, urls)) return _parseMany(values, { urls, env });
+  if (urls.length !== 1) throw new UsageError("give a URL");
+  const url = downloadUrl(urls[0]);
   const output = parseOutput(values);
   const body = bodySource(values.data, values["data-binary"]);
   if (values.head && body) {
@@ -217,6 +253,75 @@ export function parseGetArgs(
     forceProgress: Boolean(values.progress),
     showHead: Boolean(values.include || values.head),
     verbose: Boolean(values.verbose),
+    caCertFile: values.cacert,
+  };
+}
+
+/** Many URLs, an input file, an output folder or a checksum list make a many-file run. */
+function _isMany(values: Values, urls: string[]): boolean {
+  return urls.length > 1 || values["input-file"] !== undefined ||
+    values["output-dir"] !== undefined || values.checksums !== undefined;
+}
+
+const NOT_WITH_MANY = [
+  ["sha256", "--sha256 (use --checksums)"],
+  ["sha512", "--sha512 (use --checksums)"],
+  ["include", "--include"],
+  ["head", "-I"],
+  ["data", "-d"],
+  ["data-binary", "--data-binary"],
+  ["remote-name-from-header", "--remote-name-from-header"],
+] as const;
+
+/** The plan of a many-file run (`-O URL URL …`, `-i FILE`, `-P DIR`, `--checksums`). */
+function _parseMany(
+  values: Values,
+  options: { urls: string[]; env: Readonly<Record<string, string | undefined>> },
+): GetManyPlan {
+  const { urls, env } = options;
+  for (const [name, flag] of NOT_WITH_MANY) {
+    if (values[name] !== undefined) throw new UsageError(`${flag} goes with one URL`);
+  }
+  if (values.output !== undefined && (urls.length !== 1 || values["input-file"] !== undefined)) {
+    throw new UsageError("-o names one file: with many URLs use -O, -P DIR or out= in -i FILE");
+  }
+  if (
+    values.output === undefined && !values["remote-name"] && values["output-dir"] === undefined &&
+    values["input-file"] === undefined
+  ) {
+    throw new UsageError("several URLs need -O (or -P DIR) to name their files");
+  }
+  if (values["fail-fast"] && values["keep-going"]) {
+    throw new UsageError("--fail-fast and --keep-going go separately: pick one");
+  }
+  if (values["checksums-optional"] && values.checksums === undefined) {
+    throw new UsageError("--checksums-optional goes with --checksums SOURCE");
+  }
+  if (values.output === "" || values.output === "-") throw new UsageError("-o needs a file name");
+  const headers = requestHeaders(values, { env, form: false });
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
+  const method = values.method?.toUpperCase() ?? "GET";
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`-X must be a method name (got '${method}')`);
+  return {
+    kind: "many",
+    request: { method, headers, decode: false, ...requestRules(values) },
+    items: urls.map((text) => ({ url: downloadUrl(text), out: values.output })),
+    inputFile: values["input-file"],
+    outputDir: values["output-dir"],
+    parallel: values.parallel === undefined
+      ? 4
+      : parseNumber(values.parallel, "--parallel", { min: 1, max: 64, integer: true }),
+    failFast: Boolean(values["fail-fast"]),
+    force: Boolean(values.force),
+    resume: Boolean(values.continue),
+    fromHeader: false,
+    checksums: values.checksums,
+    checksumsOptional: Boolean(values["checksums-optional"]),
+    json: Boolean(values.json),
+    quiet: Boolean(values.silent),
+    forceProgress: Boolean(values.progress),
+    verbose: Boolean(values.verbose),
+    caCertFile: values.cacert,
   };
 }
 
@@ -291,20 +396,6 @@ function requestRules(values: Values) {
   };
 }
 
-function parseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
-  } catch {
-    throw new UsageError(`not a URL: '${text}'`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`unsupported scheme '${url.protocol.slice(0, -1)}': use http or https`);
-  }
-  if (url.hostname === "") throw new UsageError(`not a URL: '${text}' (no host)`);
-  return url;
-}
-
 function parseHex(text: string, flag: string, length: number): string {
   const hex = text.trim().toLowerCase();
   if (!new RegExp(`^[0-9a-f]{${length}}$`).test(hex)) {
@@ -333,11 +424,20 @@ function parseHex(text: string, flag: string, length: number): string {
  * assert(code === 0 && new TextDecoder().decode(output.bytes()) === "hi");
  * ```
  */
-export async function runGet(plan: GetPlan, context: CommandContext): Promise<number> {
+export async function runGet(plan: GetPlan, given: CommandContext): Promise<number> {
   if (plan.kind === "help") {
-    context.out(USAGE);
+    given.out(USAGE);
     return EXIT.OK;
   }
+  let context = given;
+  if (plan.caCertFile !== undefined) {
+    try {
+      context = { ...given, net: runNet(given.net, { caCerts: readCaCerts(plan.caCertFile) }) };
+    } catch (error) {
+      return failed(error, given);
+    }
+  }
+  if (plan.kind === "many") return await runMany(plan, context);
   const note = (line: string) => {
     if (!plan.quiet) context.err(`netkit get: ${line}`);
   };
@@ -379,9 +479,7 @@ export async function runGet(plan: GetPlan, context: CommandContext): Promise<nu
     });
   } catch (error) {
     progress?.finish();
-    const sink = sinks.current;
-    if (sink?.path !== undefined && sink.offset === 0 && sink.resumedFrom === 0) sink.discard();
-    else sink?.close();
+    releaseSink(sinks.current);
     return failed(error, context);
   }
   // The meter's last line ends before anything else is said.
@@ -452,14 +550,9 @@ function finish(
 
 /** An expected failure as one line and its exit code; anything else is a bug. */
 function failed(error: unknown, context: CommandContext): number {
-  if (!(error instanceof DownloadError)) throw error;
-  const hint = error.exitCode !== EXIT.CERTIFICATE
-    ? ""
-    : context.net.insecureTls
-    ? " (-k skips the check)"
-    : ` (${context.net.insecureTlsHint})`;
-  context.err(`netkit get: ${error.message}${hint}`);
-  return error.exitCode;
+  const { code, message } = failure(error, context.net);
+  context.err(`netkit get: ${message}`);
+  return code;
 }
 
 /** The `get` command. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { closeSync, existsSync, openSync, realpathSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
 import { fileNameFromDisposition, fileNameFromUrl } from "./file_name.ts";
@@ -59,6 +60,13 @@ export function stdoutSinks(
 export interface FileSinksOptions extends FileSinkOptions {
   /** With `-O`: prefer the server's Content-Disposition name. */
   fromHeader: boolean;
+  /** With `-O`: the folder the named file goes in (`-P`); the current one by default. */
+  dir?: string;
+  /**
+   * With `-O`: called with the chosen name before its `.part` is opened;
+   * throws to refuse it (two URLs of one run that would write one file).
+   */
+  claim?(path: string): void;
 }
 
 /**
@@ -86,10 +94,15 @@ export function fileSinks(path: string | undefined, options: FileSinksOptions): 
       const named = options.fromHeader && disposition
         ? fileNameFromDisposition(disposition)
         : undefined;
-      return named ?? fileNameFromUrl(finalUrl);
+      const name = named ?? fileNameFromUrl(finalUrl);
+      return options.dir ? join(options.dir, name) : name;
     };
     return {
-      open: (finalUrl, response) => open(nameFor(finalUrl, response)),
+      open: (finalUrl, response) => {
+        const name = nameFor(finalUrl, response);
+        options.claim?.(name);
+        return open(name);
+      },
       wouldResume: (finalUrl, response) =>
         options.resume && hasPartial(nameFor(finalUrl, response)),
     };

@@ -368,6 +368,11 @@ export interface FetchExtras {
    * process was started with `--unsafely-ignore-certificate-errors`.
    */
   insecure?: boolean;
+  /**
+   * PEM certificates to trust as CAs besides the runtime's own roots
+   * (`get --cacert`); `DENO_CERT`/`NODE_EXTRA_CA_CERTS` keep working as well.
+   */
+  caCerts?: string[];
 }
 
 /**

@@ -69,7 +69,7 @@ test("parseGetArgs() refuses conflicting flags and bad values, naming the flag",
     [["ftp://example.com/x"], /unsupported scheme 'ftp'/],
     [["http://"], /not a URL/],
     [[], /give a URL/],
-    [[URL_, URL_], /give one URL/],
+    [[URL_, URL_], /several URLs need -O \(or -P DIR\)/],
     [["--no-such-flag", URL_], /unknown option '--no-such-flag'/],
   ];
   for (const [args, message] of cases) {
@@ -268,13 +268,13 @@ test("runGet() shows no meter off a terminal unless --progress, and none with -s
   }
 });
 
-test("runGet() prints the head with -i through writeOut, before the body", async () => {
+test("runGet() prints the head with --include through writeOut, before the body", async () => {
   await using server = await startServer((_, response) => {
     response.writeHead(200, { "x-probe": "1" });
     response.end("body");
   });
   const { context, output } = memoryContext(rawNet());
-  const code = await runGet(parseGetArgs([server.base, "-i"], {}), context);
+  const code = await runGet(parseGetArgs([server.base, "--include"], {}), context);
   assert.equal(code, EXIT.OK);
   const text = new TextDecoder().decode(output.bytes());
   assert.match(

@@ -346,12 +346,17 @@ test(`[${TARGET}] get from netkit serve-http: a range resume`, {
 test(`[${TARGET}] get from netkit serve-http: asks for identity, so text is never compressed`, async () => {
   const dir = workDir("serve-http-gzip");
   const page = readFileSync(join(www, "page.html"), "utf8");
-  const shown = await get([`${serveHttpBase}/page.html`, "-i"]);
+  const shown = await get([`${serveHttpBase}/page.html`, "--include"]);
   assert.equal(shown.code, 0, shown.stderr);
   assert.doesNotMatch(shown.stdout, /content-encoding/i, "get asked for identity, as curl does");
   assert.ok(shown.stdout.endsWith(page));
   // Defect 3 as reported: the user's Accept-Encoding, a server that compresses, exit 0.
-  const asked = await get([`${serveHttpBase}/page.html`, "-H", "Accept-Encoding: gzip", "-i"]);
+  const asked = await get([
+    `${serveHttpBase}/page.html`,
+    "-H",
+    "Accept-Encoding: gzip",
+    "--include",
+  ]);
   assert.equal(asked.code, 0, asked.stderr);
   assert.match(asked.stdout, /content-encoding: gzip/i, "the server compresses when asked");
   const headEnd = asked.stdoutBytes.indexOf("\r\n\r\n");
@@ -805,7 +810,7 @@ test(`[${TARGET}] -I, -i, -v and -d show and send what they say`, { skip: noPeer
   assert.match(head.stdout, /^HTTP\/1\.1 200 OK\r\n/);
   assert.match(head.stdout, /content-length: 1048576/i);
 
-  const include = await get([`${peer!.http}/sha256`, "-i"]);
+  const include = await get([`${peer!.http}/sha256`, "--include"]);
   assert.match(include.stdout, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[0-9a-f]{64}$/);
 
   const verbose = await get([`${peer!.http}/sha256`, "-v", "-H", "X-Test: 1"]);

@@ -18,7 +18,8 @@ import { withIdentityEncoding } from "../_shared.ts";
  *
  * @param url what to fetch
  * @param init the request
- * @param extras `insecure`: accept any certificate, for this request only
+ * @param extras `insecure`: accept any certificate, for this request only;
+ *   `caCerts`: trust these CAs too (Bun's `tls.ca`)
  * @returns the response, its body's read errors NetErrors too
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
@@ -34,10 +35,22 @@ import { withIdentityEncoding } from "../_shared.ts";
  */
 export function bunFetch(url: URL, init: RequestInit, extras: FetchExtras = {}): Promise<Response> {
   // Bun's own fetch options, which new Request() would drop.
-  const bunInit: RequestInit & { decompress: false; tls?: { rejectUnauthorized: boolean } } = {
-    ...withIdentityEncoding(init),
-    decompress: false,
-  };
+  const bunInit: RequestInit & {
+    decompress: false;
+    tls?: { rejectUnauthorized?: boolean; ca?: string[] };
+  } = { ...withIdentityEncoding(init), decompress: false };
   if (extras.insecure) bunInit.tls = { rejectUnauthorized: false };
-  return guardedFetch(() => fetch(url, bunInit), init.signal, classifyNodeStyleError);
+  return guardedFetch(
+    async () => {
+      // Bun's `ca` replaces its roots, as node's does: keep them, and add the
+      // caller's. node:tls is loaded only then: it costs every start-up ~5 ms.
+      if (extras.caCerts) {
+        const { rootCertificates } = await import("node:tls");
+        bunInit.tls = { ...bunInit.tls, ca: [...rootCertificates, ...extras.caCerts] };
+      }
+      return await fetch(url, bunInit);
+    },
+    init.signal,
+    classifyNodeStyleError,
+  );
 }

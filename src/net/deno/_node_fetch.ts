@@ -41,6 +41,8 @@ async function requestBody(body: BodyInit | null | undefined): Promise<Uint8Arra
 export interface NodeFetchOptions {
   /** Accept any TLS certificate (`-k`): node:https does not see Deno's process-wide flag. */
   insecure?: boolean;
+  /** PEM certificates trusted besides node's roots (and NODE_EXTRA_CA_CERTS). */
+  caCerts?: string[];
 }
 
 /**
@@ -68,6 +70,9 @@ export async function nodeFetch(
   // Imported here: only this rare request pays for loading node:http(s).
   const client = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const body = await requestBody(init.body);
+  // node:https's `ca` replaces its roots: keep them, and add the caller's.
+  const ca = options.caCerts &&
+    [...(await import("node:tls")).rootCertificates, ...options.caCerts];
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
   if (body && !("content-length" in headers)) headers["content-length"] = String(body.length);
@@ -77,6 +82,7 @@ export async function nodeFetch(
       headers,
       signal: init.signal ?? undefined,
       ...(options.insecure ? { rejectUnauthorized: false } : {}),
+      ...(ca ? { ca } : {}),
     }, (message) => {
       const status = message.statusCode ?? 0;
       const stream = NULL_BODY_STATUSES.has(status) || init.method?.toUpperCase() === "HEAD"

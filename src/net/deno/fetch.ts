@@ -83,7 +83,9 @@ export function classifyDenoFetchError(error: unknown): FetchFailure {
  * @param url what to fetch
  * @param init the request
  * @param extras `insecure` reaches only the node:http(s) path; Deno's own
- *   fetch checks certificates unless the process has the flag
+ *   fetch checks certificates unless the process has the flag. `caCerts`
+ *   reaches both: a `Deno.createHttpClient({ caCerts })` (one per set of
+ *   CAs, kept for the process) or node:https's `ca`
  * @returns the response, its body's read errors NetErrors too
  * @throws {NetError} ENOTFOUND, ECONNREFUSED, CERT_*, EABORTED…
  * @example
@@ -105,14 +107,29 @@ export function denoFetch(
   const chosen = new Headers(init.headers).get("accept-encoding");
   if (chosen !== null && chosen.trim().toLowerCase() !== "identity") {
     return guardedFetch(
-      () => nodeFetch(url, init, { insecure: extras.insecure }),
+      () => nodeFetch(url, init, { insecure: extras.insecure, caCerts: extras.caCerts }),
       init.signal,
       classifyNodeStyleError,
     );
   }
+  const client = extras.caCerts ? _clientTrusting(extras.caCerts) : undefined;
   return guardedFetch(
-    () => fetch(url, withIdentityEncoding(init)),
+    () => fetch(url, { ...withIdentityEncoding(init), ...(client ? { client } : {}) }),
     init.signal,
     classifyDenoFetchError,
   );
+}
+
+/** One client per set of CAs, so its connections are pooled and reused across requests. */
+const clients = new Map<string, Deno.HttpClient>();
+
+/** A client that trusts `caCerts` besides Deno's roots (and DENO_CERT). */
+function _clientTrusting(caCerts: string[]): Deno.HttpClient {
+  const key = caCerts.join("\n");
+  let client = clients.get(key);
+  if (!client) {
+    client = Deno.createHttpClient({ caCerts });
+    clients.set(key, client);
+  }
+  return client;
 }
