@@ -127,7 +127,8 @@ async function storePart(
   const problem = uploadNameProblem(name, { dotfiles: options.dotfiles });
   if (problem) {
     stream.resume();
-    return { name: JSON.stringify(filename ?? ""), error: new UploadError(400, problem) };
+    const status = name.startsWith(".") ? 403 : 400; // as for a PUT of the name
+    return { name: JSON.stringify(filename ?? ""), error: new UploadError(status, problem) };
   }
   const chunks = async function* () {
     for await (const chunk of stream) yield chunk as Uint8Array;
