@@ -20,6 +20,38 @@ export interface BodyChunksOptions {
   idleMs?: number;
   /** Bytes already counted against `maxBytes` (earlier parts of a resumable upload). */
   already?: number;
+  /**
+   * Read into one reused buffer where the body allows it (a byte stream:
+   * Deno's), so a long upload does not leave a trail of chunks for the
+   * garbage collector (Deno's peak RSS for 1 GiB: 155 MB with, 60 MB
+   * without). Each chunk is then valid only until the next is asked for.
+   * @default false
+   */
+  reuse?: boolean;
+}
+
+/** The reused buffer's size, for {@linkcode BodyChunksOptions.reuse}. */
+const REUSED_BUFFER_BYTES = 256 * 1024;
+
+/** A reader of the body: into one reused buffer when asked and possible. */
+function chunkReader(body: ReadableStream<Uint8Array>, reuse: boolean) {
+  if (reuse) {
+    try {
+      const byob = body.getReader({ mode: "byob" });
+      let buffer = new Uint8Array(REUSED_BUFFER_BYTES);
+      return {
+        read: async () => {
+          const step = await byob.read(buffer);
+          if (step.value) buffer = new Uint8Array(step.value.buffer);
+          return step;
+        },
+        cancel: () => byob.cancel(),
+      };
+    } catch {
+      // Not a byte stream (Bun's request bodies): chunks as they come.
+    }
+  }
+  return body.getReader();
 }
 
 /**
@@ -51,7 +83,7 @@ export async function* bodyChunks(
 ): AsyncGenerator<Uint8Array> {
   if (!body) return;
   const idleMs = options.idleMs ?? UPLOAD_IDLE_MS;
-  const reader = body.getReader();
+  const reader = chunkReader(body, options.reuse ?? false);
   let total = options.already ?? 0;
   let lastRead = performance.now();
   let stalled = false;
@@ -72,7 +104,7 @@ export async function* bodyChunks(
       if (stalled) {
         throw new UploadError(408, `the client sent nothing for ${idleMs / 1000} s`);
       }
-      if (step.done) return;
+      if (step.done || !step.value) return;
       lastRead = performance.now();
       total += step.value.length;
       if (options.maxBytes !== undefined && total > options.maxBytes) {

@@ -38,7 +38,7 @@ import { locateWrite, type WriteTarget } from "./write_target.ts";
 export async function putUpload(request: Request, options: WriteOptions): Promise<Response> {
   const target = await checkPut(request, options);
   const outcome = await receiveFile(
-    bodyChunks(request.body, { maxBytes: options.maxUpload, idleMs: options.idleMs }),
+    bodyChunks(request.body, { maxBytes: options.maxUpload, idleMs: options.idleMs, reuse: true }),
     {
       folder: target.folder,
       target: target.path,

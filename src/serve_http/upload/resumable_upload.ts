@@ -199,6 +199,7 @@ export class ResumableUploads {
           maxBytes: max,
           already: upload.offset,
           idleMs: this.#options.idleMs,
+          reuse: true,
         })
       ) {
         await file.write(chunk);
