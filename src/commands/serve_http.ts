@@ -204,7 +204,7 @@ export function parseServeHttpArgs(
     cors: values.cors ?? false,
     headers: (values.header ?? []).map((h) => parseHeader(h)),
     spa: values.spa ?? false,
-    auth: values.auth === undefined ? undefined : parseAuth(values.auth, env),
+    auth: values.auth === undefined ? undefined : parseAuth(values.auth, { env }),
     tls: values["tls-cert"] && values["tls-key"]
       ? { certFile: values["tls-cert"], keyFile: values["tls-key"] }
       : undefined,
@@ -237,7 +237,7 @@ function parseUploadPlan(
     delete: values.delete ?? false,
     authWrite: values["auth-write"] === undefined
       ? undefined
-      : parseAuth(values["auth-write"], env, { flag: "--auth-write", envName: WRITE_PASSWORD_ENV }),
+      : parseAuth(values["auth-write"], { env, flag: "--auth-write", envName: WRITE_PASSWORD_ENV }),
     authFile: values["auth-file"],
   };
 }
@@ -285,7 +285,7 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   } catch (error) {
     return fail(`cannot read the TLS files: ${fsReason(error)}`);
   }
-  const writes = plan.upload && await setUpWrites(plan, root, context);
+  const writes = plan.upload && await setUpWrites(plan, { root, context });
   if (typeof writes === "string") return fail(writes);
   const files = createFileHandler({
     ...plan,
@@ -339,10 +339,9 @@ function parseLogFormat(text: string): LogFormat {
  */
 function parseAuth(
   text: string,
-  env: Readonly<Record<string, string | undefined>>,
-  names = { flag: "--auth", envName: PASSWORD_ENV },
+  options: { env: Readonly<Record<string, string | undefined>>; flag?: string; envName?: string },
 ): Credentials {
-  const { flag, envName } = names;
+  const { env, flag = "--auth", envName = PASSWORD_ENV } = options;
   const credentials = parseCredentials(text, { flag, envName, env });
   if (credentials.password === "") {
     const user = credentials.user;
@@ -361,9 +360,9 @@ function parseAuth(
  */
 async function setUpWrites(
   plan: ServeHttpPlan,
-  root: string,
-  context: CommandContext,
+  options: { root: string; context: CommandContext },
 ): Promise<WriteHandler | string> {
+  const { root, context } = options;
   const upload = plan.upload!;
   const accounts: Account[] = upload.authWrite ? [passwordAccount(upload.authWrite)] : [];
   if (upload.authFile) {

@@ -90,7 +90,7 @@ async function parseForm(request: Request, options: ParseFormOptions): Promise<P
   });
   const work: Promise<PartResult>[] = [];
   parser.on("file", (_field, stream, info) => {
-    work.push(storePart(stream, info.filename, options));
+    work.push(storePart({ stream, filename: info.filename }, options));
   });
   parser.on("field", (field, value) => {
     if (field === MKDIR_FIELD && value) work.push(makeFolder(value, options));
@@ -118,10 +118,10 @@ async function parseForm(request: Request, options: ParseFormOptions): Promise<P
 
 /** One file part: its name checked, its bytes stored; never throws. */
 async function storePart(
-  stream: Readable & { truncated?: boolean },
-  filename: string | undefined,
+  part: { stream: Readable & { truncated?: boolean }; filename: string | undefined },
   options: ParseFormOptions,
 ): Promise<PartResult> {
+  const { stream, filename } = part;
   // RFC 7578 §4.2: never use the folders a filename names.
   const name = (filename ?? "").split(/[/\\]/).filter(Boolean).at(-1) ?? "";
   const problem = uploadNameProblem(name, { dotfiles: options.dotfiles });

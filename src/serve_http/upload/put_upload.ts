@@ -46,7 +46,7 @@ export async function putUpload(request: Request, options: WriteOptions): Promis
       digest: ExpectedDigest.fromHeaders(request.headers),
     },
   );
-  return created(outcome, target.urlPath);
+  return created(outcome, { urlPath: target.urlPath });
 }
 
 /**
@@ -111,27 +111,31 @@ export function checkDeclaredLength(request: Request, maxUpload: number | undefi
   if (maxUpload !== undefined && length > maxUpload) throw tooLarge(maxUpload);
 }
 
+/** Options for {@linkcode created}. */
+export interface CreatedOptions {
+  /** The file's URL path, decoded. */
+  urlPath: string;
+  /** More headers (resumable uploads add theirs). */
+  headers?: Record<string, string>;
+}
+
 /**
  * The answer to a stored file: 201 with Location, or 204 when it replaced one.
  *
  * @param outcome what publishing did
- * @param urlPath the file's URL path, decoded
- * @param headers more headers (resumable uploads add theirs)
+ * @param options the file's URL path and more headers
  * @returns the response
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { created } from "./put_upload.ts";
  *
- * assert(created("created", "/a b.txt").headers.get("location") === "/a%20b.txt");
- * assert(created("replaced", "/a").status === 204);
+ * assert(created("created", { urlPath: "/a b.txt" }).headers.get("location") === "/a%20b.txt");
+ * assert(created("replaced", { urlPath: "/a" }).status === 204);
  * ```
  */
-export function created(
-  outcome: "created" | "replaced",
-  urlPath: string,
-  headers: Record<string, string> = {},
-): Response {
+export function created(outcome: "created" | "replaced", options: CreatedOptions): Response {
+  const { urlPath, headers = {} } = options;
   if (outcome === "replaced") return respond(null, Object.entries(headers), { status: 204 });
   const location = urlPath.split("/").map(encodeURIComponent).join("/");
   return statusResponse(201, { location, ...headers });

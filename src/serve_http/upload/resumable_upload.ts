@@ -137,7 +137,7 @@ export class ResumableUploads {
     };
     this.#uploads.set(token, upload);
     try {
-      await this.#append(upload, request, file);
+      await this.#append(upload, { request, file });
     } catch (error) {
       // A body that broke off keeps what arrived; any other refusal ends the upload.
       const status = (error as UploadError).status;
@@ -182,7 +182,8 @@ export class ResumableUploads {
     const offset = structuredItem(request, "upload-offset");
     if (offset !== upload.offset) throw this.#conflict(upload, "Upload-Offset does not match");
     upload.busy = true;
-    await this.#append(upload, request, await AtomicFile.reopen(upload.file, upload.offset));
+    const file = await AtomicFile.reopen(upload.file, upload.offset);
+    await this.#append(upload, { request, file });
     if (uploadComplete(request) !== true) {
       return respond(null, this.#state(upload), { status: 204 });
     }
@@ -191,7 +192,8 @@ export class ResumableUploads {
   }
 
   /** Appends a request's body; keeps what arrived when the body breaks off. */
-  async #append(upload: Upload, request: Request, file: AtomicFile): Promise<void> {
+  async #append(upload: Upload, body: { request: Request; file: AtomicFile }): Promise<void> {
+    const { request, file } = body;
     try {
       const max = this.#options.maxUpload;
       for await (
@@ -222,7 +224,10 @@ export class ResumableUploads {
       );
     }
     const outcome = await file.publish(upload.target.path, { overwrite: this.#options.overwrite });
-    return created(outcome, upload.target.urlPath, { "upload-complete": "?1" });
+    return created(outcome, {
+      urlPath: upload.target.urlPath,
+      headers: { "upload-complete": "?1" },
+    });
   }
 
   #state(upload: Upload): [string, string][] {
@@ -241,7 +246,7 @@ export class ResumableUploads {
   }
 
   #conflict(upload: Upload, message: string): UploadError {
-    return new UploadError(409, message, [["upload-offset", String(upload.offset)]]);
+    return new UploadError(409, message, { headers: [["upload-offset", String(upload.offset)]] });
   }
 
   /** Drops uploads untouched for longer than {@linkcode UPLOAD_MAX_AGE_S}. */

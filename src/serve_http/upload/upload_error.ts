@@ -39,11 +39,11 @@ export class UploadError extends Error {
   /** Headers the answer carries (a resumable upload's offset on 409). */
   readonly headers: [string, string][];
 
-  constructor(status: number, message: string, headers: [string, string][] = []) {
+  constructor(status: number, message: string, options: { headers?: [string, string][] } = {}) {
     super(message);
     this.name = "UploadError";
     this.status = status;
-    this.headers = headers;
+    this.headers = options.headers ?? [];
   }
 }
 
