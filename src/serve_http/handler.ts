@@ -88,7 +88,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   const { root, fs, writes } = options;
   const dotfiles = options.dotfiles ?? false;
   const allow = writes?.allow ?? ALLOWED_METHODS;
-  const policy = new HeaderPolicy({ ...options, allow });
+  const policy = new HeaderPolicy({ ...options, allow, optionsHeaders: writes?.optionsHeaders });
   const gate = options.auth && new BasicAuthGate({ accounts: [passwordAccount(options.auth)] });
   const locator = new Locator({ root, dotfiles });
   const cache = new StatCache(options);

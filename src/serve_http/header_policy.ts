@@ -19,6 +19,8 @@ export interface HeaderPolicyOptions {
   cacheSeconds?: number;
   /** The Allow list (with `--upload` the write methods too). @default {@linkcode ALLOWED_METHODS} */
   allow?: string;
+  /** More headers on the answer to OPTIONS (with `--upload`, the resumable uploads' `Upload-Limit`). */
+  optionsHeaders?: [string, string][];
 }
 
 /**
@@ -42,9 +44,11 @@ export class HeaderPolicy {
   #cors: boolean;
   #headers: [string, string][];
   #allow: string;
+  #optionsHeaders: [string, string][];
 
   constructor(options: HeaderPolicyOptions = {}) {
     this.#allow = options.allow ?? ALLOWED_METHODS;
+    this.#optionsHeaders = options.optionsHeaders ?? [];
     this.cacheControl = options.cacheSeconds === undefined
       ? "no-cache"
       : `max-age=${options.cacheSeconds}`;
@@ -73,7 +77,7 @@ export class HeaderPolicy {
    * @returns the 204 response
    */
   options(request: Request): Response {
-    const headers: [string, string][] = [["allow", this.#allow]];
+    const headers: [string, string][] = [["allow", this.#allow], ...this.#optionsHeaders];
     if (this.#cors) {
       headers.push(
         ["access-control-allow-methods", this.#allow],

@@ -234,13 +234,14 @@ export class ResumableUploads {
     const state: [string, string][] = [
       ["upload-offset", String(upload.offset)],
       ["upload-complete", "?0"],
-      ["upload-limit", this.#limit()],
+      ["upload-limit", this.limit],
     ];
     if (upload.length !== undefined) state.push(["upload-length", String(upload.length)]);
     return state;
   }
 
-  #limit(): string {
+  /** The draft's `Upload-Limit` (a Dictionary): `--max-upload` and how long an upload waits. */
+  get limit(): string {
     const max = this.#options.maxUpload;
     return (max === undefined ? "" : `max-size=${max}, `) + `max-age=${UPLOAD_MAX_AGE_S}`;
   }

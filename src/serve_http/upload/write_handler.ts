@@ -45,6 +45,8 @@ export interface WriteHandlerOptions extends WriteOptions {
 export class WriteHandler {
   /** The methods the server answers, for Allow (RFC 9110 §10.2.1). */
   readonly allow: string;
+  /** What OPTIONS tells of uploads: the draft's `Upload-Limit` (discovery). */
+  readonly optionsHeaders: [string, string][];
   #options: WriteHandlerOptions;
   #resumable: ResumableUploads;
 
@@ -55,6 +57,7 @@ export class WriteHandler {
     if (options.mkdir) methods.push("MKCOL");
     if (options.delete) methods.push("DELETE");
     this.allow = methods.join(", ");
+    this.optionsHeaders = [["upload-limit", this.#resumable.limit]];
   }
 
   /**

@@ -226,10 +226,11 @@ test("DELETE needs --delete, removes files and empty folders, never a folder wit
   assert.deepEqual(readdirSync(fixture.root), ["full"]);
 });
 
-test("OPTIONS and 405 name the write methods that are on", async () => {
-  using fixture = writeFixture({ delete: true });
+test("OPTIONS and 405 name the write methods that are on; OPTIONS carries Upload-Limit", async () => {
+  using fixture = writeFixture({ delete: true, maxUpload: 1024 });
   const options = await fixture.request("/", { method: "OPTIONS" });
   assert.equal(options.headers.get("allow"), "GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE");
+  assert.equal(options.headers.get("upload-limit"), "max-size=1024, max-age=86400");
   const refused = await fixture.request("/", { method: "PROPFIND" });
   assert.equal(refused.status, 405);
   assert.equal(refused.headers.get("allow"), options.headers.get("allow"));
