@@ -398,3 +398,34 @@ test(
     assert.deepEqual(readdirSync(up.root), ["resumed.bin"]);
   },
 );
+
+test(`[${TARGET}] a server killed mid-upload leaves a temporary that the next start removes`, {
+  skip: peerSkip("curl"),
+}, async () => {
+  using input = inputs({ "big.bin": 64 << 20 });
+  const root = mkdtempSync(join(tmpdir(), "netkit-e2e-restart-"));
+  try {
+    const first = await uploadServer([], root);
+    const temporary = () => readdirSync(root).find((n) => n.startsWith(".netkit-upload-"));
+    const upload = run([
+      "curl",
+      "-sS",
+      "--limit-rate",
+      "4M",
+      "-T",
+      join(input.dir, "big.bin"),
+      `${first.base}/`,
+    ]);
+    await eventually(() => temporary() !== undefined, "the upload started");
+    process.kill(first.server.child.pid!, "SIGKILL"); // no clean-up of any kind
+    await first.server.stop();
+    await upload;
+    assert.ok(temporary(), "the killed server left its temporary");
+    await using second = await uploadServer([], root);
+    assert.match(second.server.stderr(), /removed 1 unfinished upload temporar/);
+    assert.match(second.server.stderr(), /warning: anyone who can reach this port may upload/);
+    assert.deepEqual(readdirSync(root), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
