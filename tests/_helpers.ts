@@ -91,6 +91,7 @@ export const PEERS: Readonly<Record<string, Peer>> = {
   "dash": { package: "dash" },
   "faketime": { package: "faketime" },
   "file": { package: "file" },
+  "htpasswd": { package: "apache2-utils" },
   "mkfifo": { package: "coreutils" },
   "nginx": { package: "nginx" },
   "node": { package: "nodejs" },

@@ -19,9 +19,16 @@ import { type Credentials, parseCredentials } from "../cli/credentials.ts";
 import { ALL_INTERFACES, listenFailure, listenOnFirstHost } from "../cli/listen.ts";
 import { createFileHandler } from "../serve_http/handler.ts";
 import { type LogFormat, withAccessLog } from "../serve_http/access_log.ts";
+import { BasicAuthGate, passwordAccount } from "../serve_http/auth.ts";
+import { type Account, parseHtpasswd } from "../serve_http/htpasswd.ts";
+import { cleanTemporaries } from "../serve_http/upload/clean_temporaries.ts";
+import { parseSize } from "../serve_http/upload/parse_size.ts";
+import { WriteHandler } from "../serve_http/upload/write_handler.ts";
 
 /** Environment variable `--auth USER` reads the password from. */
 export const PASSWORD_ENV = "NETKIT_HTTP_PASSWORD";
+/** Environment variable `--auth-write USER` reads the password from. */
+export const WRITE_PASSWORD_ENV = "NETKIT_HTTP_WRITE_PASSWORD";
 /** The port serve-http listens on by default (python -m http.server's). */
 const DEFAULT_PORT = 8000;
 /** The port suggested when the one asked for is busy. */
@@ -52,6 +59,17 @@ Options:
                         comes from $${PASSWORD_ENV} (keeps it out of ps).
                         An empty password (USER: or an empty variable) is
                         refused: anyone who knew the user name would get in
+      --upload          accept uploads: PUT /folder/NAME (curl -T FILE URL/) and
+                        multipart POST to a folder (curl -F f=@FILE URL/), written
+                        atomically; resumable by the IETF draft (Upload-Offset)
+      --max-upload SIZE refuse bodies over SIZE with 413 (bytes, or 8M, 2G: K, M,
+                        G are powers of 1024; default: no limit)
+      --overwrite       let uploads replace existing files (default: 409)
+      --mkdir           allow creating folders (MKCOL, or the form field mkdir)
+      --delete          allow DELETE of files and empty folders
+      --auth-write USER[:PW]  require HTTP Basic auth for writes only (reads stay
+                        as --auth says); USER alone reads $${WRITE_PASSWORD_ENV}
+      --auth-file FILE  users who may write, in htpasswd format (htpasswd -B or -s)
       --tls-cert FILE   serve HTTPS with this PEM certificate chain ...
       --tls-key FILE    ... and this PEM private key
       --log FORMAT      access log on stdout: common (default), combined, json, off
@@ -62,6 +80,12 @@ request's Accept prefers application/json); ETag and Last-Modified with 304s;
 single byte ranges (206/416; a request for several ranges gets the whole
 file); precompressed FILE.br / FILE.gz siblings when the client accepts them,
 each with its own ETag, so compressed responses revalidate with 304 too.
+
+Uploads: off unless --upload. Without --auth-write, --auth-file or --auth,
+anyone who can reach the port may upload. Names follow the read rules (no
+dotfiles without --dotfiles, no traversal) and refuse what Windows refuses;
+symlinks never lead a write out of DIR; 507 when the disk is full. After 5
+failed logins in 60 s a client gets 429 until the minute is over.
 
 Timeouts: on Bun, idle and half-sent connections are closed after 10 s. On
 Deno the runtime has no such timeout (its HTTP server offers none); idle
@@ -95,6 +119,21 @@ export interface ServeHttpPlan {
   /** PEM files for HTTPS. */
   tls?: { certFile: string; keyFile: string };
   log: LogFormat;
+  /** `--upload` and the flags that shape it; undefined when uploads are off. */
+  upload?: UploadPlan;
+}
+
+/** The write side's flags. */
+export interface UploadPlan {
+  /** `--max-upload` in bytes. */
+  maxUpload?: number;
+  overwrite: boolean;
+  mkdir: boolean;
+  delete: boolean;
+  /** `--auth-write`. */
+  authWrite?: Credentials;
+  /** `--auth-file`, as given (read when the server starts). */
+  authFile?: string;
 }
 
 const OPTIONS = {
@@ -112,6 +151,13 @@ const OPTIONS = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   log: { type: "string" },
+  upload: { type: "boolean" },
+  "max-upload": { type: "string" },
+  overwrite: { type: "boolean" },
+  mkdir: { type: "boolean" },
+  delete: { type: "boolean" },
+  "auth-write": { type: "string" },
+  "auth-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -158,11 +204,41 @@ export function parseServeHttpArgs(
     cors: values.cors ?? false,
     headers: (values.header ?? []).map((h) => parseHeader(h)),
     spa: values.spa ?? false,
-    auth: values.auth === undefined ? undefined : parseAuth(values.auth, env),
+    auth: values.auth === undefined ? undefined : parseAuth(values.auth, { env }),
     tls: values["tls-cert"] && values["tls-key"]
       ? { certFile: values["tls-cert"], keyFile: values["tls-key"] }
       : undefined,
     log: parseLogFormat(values.log ?? "common"),
+    upload: parseUploadPlan(values, env),
+  };
+}
+
+/** The write flags; each needs --upload, so none is silently ignored. */
+function parseUploadPlan(
+  values: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"],
+  env: Readonly<Record<string, string | undefined>>,
+): UploadPlan | undefined {
+  const flags = ["max-upload", "overwrite", "mkdir", "delete", "auth-write", "auth-file"] as const;
+  if (!values.upload) {
+    const stray = flags.find((f) => values[f] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --upload`);
+    return undefined;
+  }
+  let maxUpload;
+  try {
+    maxUpload = values["max-upload"] === undefined ? undefined : parseSize(values["max-upload"]);
+  } catch (error) {
+    throw new UsageError(`--max-upload: ${(error as Error).message} (try 8M or 2G)`);
+  }
+  return {
+    maxUpload,
+    overwrite: values.overwrite ?? false,
+    mkdir: values.mkdir ?? false,
+    delete: values.delete ?? false,
+    authWrite: values["auth-write"] === undefined
+      ? undefined
+      : parseAuth(values["auth-write"], { env, flag: "--auth-write", envName: WRITE_PASSWORD_ENV }),
+    authFile: values["auth-file"],
   };
 }
 
@@ -209,9 +285,12 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   } catch (error) {
     return fail(`cannot read the TLS files: ${fsReason(error)}`);
   }
+  const writes = plan.upload && await setUpWrites(plan, { root, context });
+  if (typeof writes === "string") return fail(writes);
   const files = createFileHandler({
     ...plan,
     root,
+    writes,
     fileBody: context.net.fileBody,
     fs: context.net.fs,
   });
@@ -258,16 +337,57 @@ function parseLogFormat(text: string): LogFormat {
  * `--auth USER[:PW]` by the one credentials rule, then refused when the
  * password is empty: on a server that would let in anyone who knew the name.
  */
-function parseAuth(text: string, env: Readonly<Record<string, string | undefined>>): Credentials {
-  const credentials = parseCredentials(text, { flag: "--auth", envName: PASSWORD_ENV, env });
+function parseAuth(
+  text: string,
+  options: { env: Readonly<Record<string, string | undefined>>; flag?: string; envName?: string },
+): Credentials {
+  const { env, flag = "--auth", envName = PASSWORD_ENV } = options;
+  const credentials = parseCredentials(text, { flag, envName, env });
   if (credentials.password === "") {
     const user = credentials.user;
     throw new UsageError(
-      `--auth ${user} has an empty password, which would let in anyone who knows the name ` +
-        `(give one: --auth ${user}:PASSWORD or $${PASSWORD_ENV})`,
+      `${flag} ${user} has an empty password, which would let in anyone who knows the name ` +
+        `(give one: ${flag} ${user}:PASSWORD or $${envName})`,
     );
   }
   return credentials;
+}
+
+/**
+ * The write side of a plan: stray temporaries removed, the write gate's
+ * accounts read. Writes need the write accounts when there are any, else
+ * `--auth`'s; with neither they are open, and a warning says so.
+ */
+async function setUpWrites(
+  plan: ServeHttpPlan,
+  options: { root: string; context: CommandContext },
+): Promise<WriteHandler | string> {
+  const { root, context } = options;
+  const upload = plan.upload!;
+  const accounts: Account[] = upload.authWrite ? [passwordAccount(upload.authWrite)] : [];
+  if (upload.authFile) {
+    try {
+      accounts.push(...parseHtpasswd(readFileSync(upload.authFile, "utf8")));
+    } catch (error) {
+      const reason = error instanceof SyntaxError ? error.message : fsReason(error);
+      return `cannot use --auth-file ${upload.authFile}: ${reason}`;
+    }
+  }
+  if (accounts.length === 0 && plan.auth) accounts.push(passwordAccount(plan.auth));
+  if (accounts.length === 0) {
+    context.err(
+      "netkit serve-http: warning: anyone who can reach this port may upload " +
+        "(add --auth-write USER or --auth-file FILE)",
+    );
+  }
+  const removed = await cleanTemporaries(root);
+  if (removed) context.err(`removed ${removed} unfinished upload temporaries`);
+  return new WriteHandler({
+    ...upload,
+    root,
+    dotfiles: plan.dotfiles,
+    gate: accounts.length ? new BasicAuthGate({ accounts }) : undefined,
+  });
 }
 
 /** The URLs to print: each local address when listening on all of them. */

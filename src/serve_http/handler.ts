@@ -9,13 +9,14 @@
  */
 import { join } from "node:path";
 import type { FileBodyOptions, FileSystem, HttpHandler } from "../net/types.ts";
-import { authenticate } from "./auth.ts";
+import { BasicAuthGate, passwordAccount } from "./auth.ts";
 import { ALLOWED_METHODS, HeaderPolicy } from "./header_policy.ts";
 import { type Location, Locator, requestUrl } from "./locate.ts";
 import { statusResponse } from "./respond.ts";
 import { serveFile } from "./serve_file.ts";
 import { serveListing } from "./serve_listing.ts";
 import { isFileLook, StatCache } from "./stat_cache.ts";
+import type { WriteHandler } from "./upload/write_handler.ts";
 
 /** Options for {@linkcode createFileHandler}. */
 export interface FileHandlerOptions {
@@ -41,8 +42,10 @@ export interface FileHandlerOptions {
   headers?: [string, string][];
   /** Answer unknown extension-less paths with /index.html and 200. @default false */
   spa?: boolean;
-  /** Require HTTP Basic credentials. */
+  /** Require HTTP Basic credentials (failed logins are rate-limited per source). */
   auth?: { user: string; password: string };
+  /** The write side (`--upload`): every method but GET, HEAD and OPTIONS goes to it. */
+  writes?: WriteHandler;
   /**
    * How long, in milliseconds, what a look at a path found (and a small
    * file's bytes) is reused before the path is looked at again; 0 looks on
@@ -82,9 +85,11 @@ const EXTENSION_REGEXP = /\.[^/]*$/;
  * ```
  */
 export function createFileHandler(options: FileHandlerOptions): HttpHandler {
-  const { root, fs, auth } = options;
+  const { root, fs, writes } = options;
   const dotfiles = options.dotfiles ?? false;
-  const policy = new HeaderPolicy(options);
+  const allow = writes?.allow ?? ALLOWED_METHODS;
+  const policy = new HeaderPolicy({ ...options, allow, optionsHeaders: writes?.optionsHeaders });
+  const gate = options.auth && new BasicAuthGate({ accounts: [passwordAccount(options.auth)] });
   const locator = new Locator({ root, dotfiles });
   const cache = new StatCache(options);
   const fileOptions = {
@@ -99,15 +104,15 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     return isFileLook(look) ? await serveFile(request, { path, look }, fileOptions) : null;
   };
 
-  const handle = async (request: Request): Promise<Response> => {
+  const handle: HttpHandler = async (request, info) => {
     const method = request.method;
     if (method === "OPTIONS") return policy.options(request);
     if (method !== "GET" && method !== "HEAD") {
-      return statusResponse(405, { allow: ALLOWED_METHODS });
+      return writes ? await writes.handle(request, info) : statusResponse(405, { allow });
     }
-    if (auth && !(await authenticate(request, auth))) {
-      return statusResponse(401, { "www-authenticate": 'Basic realm="netkit", charset="UTF-8"' });
-    }
+    if (method === "HEAD" && writes?.owns(request)) return await writes.handle(request, info);
+    const refused = gate && await gate.admit(request, info.remoteAddr.hostname);
+    if (refused) return refused;
     const location: Location = locator.locate(request);
     if (!location.ok) return statusResponse(location.status);
     const { path, segments } = location;
@@ -132,9 +137,9 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     return await serveListing(request, { path, urlPath }, { fs, cache, dotfiles });
   };
 
-  return async (request) => {
+  return async (request, info) => {
     try {
-      return policy.finish(await handle(request));
+      return policy.finish(await handle(request, info));
     } catch (error) {
       const status = GONE[(error as { code?: string }).code ?? ""];
       if (status) return policy.finish(statusResponse(status));

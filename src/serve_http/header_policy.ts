@@ -17,6 +17,10 @@ export interface HeaderPolicyOptions {
   headers?: [string, string][];
   /** `Cache-Control: max-age=N`; undefined sends `no-cache` (revalidate every time). */
   cacheSeconds?: number;
+  /** The Allow list (with `--upload` the write methods too). @default {@linkcode ALLOWED_METHODS} */
+  allow?: string;
+  /** More headers on the answer to OPTIONS (with `--upload`, the resumable uploads' `Upload-Limit`). */
+  optionsHeaders?: [string, string][];
 }
 
 /**
@@ -39,8 +43,12 @@ export class HeaderPolicy {
   readonly cacheControl: string;
   #cors: boolean;
   #headers: [string, string][];
+  #allow: string;
+  #optionsHeaders: [string, string][];
 
   constructor(options: HeaderPolicyOptions = {}) {
+    this.#allow = options.allow ?? ALLOWED_METHODS;
+    this.#optionsHeaders = options.optionsHeaders ?? [];
     this.cacheControl = options.cacheSeconds === undefined
       ? "no-cache"
       : `max-age=${options.cacheSeconds}`;
@@ -69,10 +77,10 @@ export class HeaderPolicy {
    * @returns the 204 response
    */
   options(request: Request): Response {
-    const headers: [string, string][] = [["allow", ALLOWED_METHODS]];
+    const headers: [string, string][] = [["allow", this.#allow], ...this.#optionsHeaders];
     if (this.#cors) {
       headers.push(
-        ["access-control-allow-methods", ALLOWED_METHODS],
+        ["access-control-allow-methods", this.#allow],
         [
           "access-control-allow-headers",
           request.headers.get("access-control-request-headers") ?? "*",
