@@ -9,7 +9,6 @@ import { create as contentDisposition } from "content-disposition";
 import { archiveMembers, type ArchiveMembersOptions } from "./archive_members.ts";
 import { tarArchive } from "./archive_tar.ts";
 import { zipArchive } from "./archive_zip.ts";
-import { coalesceChunks } from "./coalesce_chunks.ts";
 import { respond } from "./respond.ts";
 
 /** The archive formats `?download=` names. */
@@ -93,9 +92,8 @@ export function serveArchive(
   if (request.method === "HEAD") return respond(null, headers);
   const members = archiveMembers(folder, options);
   const archive = folder.format === "zip" ? zipArchive(members) : tarArchive(members);
-  const joined = archive.pipeThrough(coalesceChunks());
   const body = folder.format === "tar.gz"
-    ? (joined as ReadableStream<BufferSource>).pipeThrough(new CompressionStream("gzip"))
-    : joined;
+    ? (archive as ReadableStream<BufferSource>).pipeThrough(new CompressionStream("gzip"))
+    : archive;
   return respond(body, headers);
 }

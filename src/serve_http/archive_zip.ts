@@ -34,18 +34,52 @@ const FOLDER_MODE = 0o755;
 export function zipArchive(
   members: AsyncIterable<ArchiveMember> | Iterable<ArchiveMember>,
 ): ReadableStream<Uint8Array> {
-  return makeZip(toInputs(members), { buffersAreUTF8: true });
+  // client-zip's own cancel throws the reason into its generator (rejecting
+  // with it) and leaves the member being read suspended, its file open: this
+  // stream's cancel ends that member's read itself.
+  const reading = new Set<AsyncGenerator<Uint8Array>>();
+  const reader = makeZip(toInputs(members, reading), { buffersAreUTF8: true }).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => {});
+      for (const body of reading) await body.return(undefined);
+    },
+  }, { highWaterMark: 0 });
 }
 
-async function* toInputs(members: AsyncIterable<ArchiveMember> | Iterable<ArchiveMember>) {
+async function* toInputs(
+  members: AsyncIterable<ArchiveMember> | Iterable<ArchiveMember>,
+  reading: Set<AsyncGenerator<Uint8Array>>,
+) {
   for await (const { name, info, body } of members) {
     const lastModified = new Date(info.mtimeMs);
-    yield body
-      ? { name, input: toAsync(body), lastModified, size: info.size, mode: FILE_MODE }
-      : { name, lastModified, mode: FOLDER_MODE };
+    if (!body) {
+      yield { name, lastModified, mode: FOLDER_MODE };
+      continue;
+    }
+    const input = readTracked(body, reading);
+    yield { name, input, lastModified, size: info.size, mode: FILE_MODE };
   }
 }
 
-async function* toAsync(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
-  yield* chunks;
+/** A member's chunks, in `reading` from the start of the read until it ends however it ends. */
+function readTracked(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  reading: Set<AsyncGenerator<Uint8Array>>,
+): AsyncGenerator<Uint8Array> {
+  const self: { generator?: AsyncGenerator<Uint8Array> } = {};
+  self.generator = (async function* () {
+    try {
+      yield* chunks;
+    } finally {
+      reading.delete(self.generator!);
+    }
+  })();
+  reading.add(self.generator);
+  return self.generator;
 }

@@ -8,7 +8,7 @@ import { open } from "node:fs/promises";
 import type { FileInfo, FileSystem } from "../net/types.ts";
 
 /** Bytes read at a time: large reads keep the per-chunk cost of the stream layers low. */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 
 /** Options for {@linkcode memberChunks}. */
 export interface MemberChunksOptions {
@@ -42,7 +42,7 @@ export class MemberChangedError extends Error {
 
 /**
  * The bytes of a file that a stat described: `info.size` of them, read in
- * chunks of up to 1 MiB (each a new buffer the consumer may keep), then a
+ * chunks of up to 512 KiB (each a new buffer the consumer may keep), then a
  * second stat. If the file shrank, grew, or was rewritten or replaced in the
  * meantime (another size, mtime or inode), the iteration throws
  * {@linkcode MemberChangedError} instead of ending, so whatever is built from
