@@ -9,7 +9,8 @@ import { create as contentDisposition } from "content-disposition";
 import { archiveMembers, type ArchiveMembersOptions } from "./archive_members.ts";
 import { tarArchive } from "./archive_tar.ts";
 import { zipArchive } from "./archive_zip.ts";
-import { respond } from "./respond.ts";
+import { requestUrl } from "./locate.ts";
+import { respond, statusResponse } from "./respond.ts";
 
 /** The archive formats `?download=` names. */
 export type ArchiveFormat = "zip" | "tar" | "tar.gz";
@@ -46,16 +47,17 @@ export function archiveFormat(url: URL): ArchiveFormat | "unknown" | null {
 }
 
 /**
- * Answers a GET or HEAD for a folder's archive: 200 with the archive as a
+ * Answers a GET or HEAD for a folder whose URL asks for an archive
+ * (`?download=`; see {@linkcode archiveFormat}): 200 with the archive as a
  * chunked stream (its length is not known in advance) and a
  * `Content-Disposition` naming it after the folder (RFC 6266: `filename*` for
  * non-ASCII names). A member that changes while it is read aborts the
  * stream, so the client sees a broken transfer, never a torn file.
  *
  * @param request the request
- * @param folder the folder's path on disk, its name, and the format
- * @param options the file system, the file reader, the cache and the dotfile policy
- * @returns the response
+ * @param folder the folder's path on disk and its name
+ * @param options the file system, the cache and the dotfile policy
+ * @returns the response: 200, or 400 for an unknown format; null when the URL asks for none
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -71,7 +73,7 @@ export function archiveFormat(url: URL): ArchiveFormat | "unknown" | null {
  * writeFileSync(join(root, "a.txt"), "abc");
  * const options = { fs, fileBody, cache: new StatCache({ root, fs }), dotfiles: false };
  * const request = new Request("http://x/?download=tar");
- * const response = await serveArchive(request, { path: root, name: "docs", format: "tar" }, options);
+ * const response = serveArchive(request, { path: root, name: "docs" }, options)!;
  * assert(response.headers.get("content-disposition") === "attachment; filename=docs.tar");
  * assert((await response.arrayBuffer()).byteLength === 512 * 5); // docs/, a.txt, its data, the end
  * rmSync(root, { recursive: true });
@@ -79,10 +81,14 @@ export function archiveFormat(url: URL): ArchiveFormat | "unknown" | null {
  */
 export function serveArchive(
   request: Request,
-  folder: { path: string; name: string; format: ArchiveFormat },
+  folder: { path: string; name: string },
   options: ArchiveMembersOptions,
-): Response {
-  const { extension, type } = FORMATS[folder.format];
+): Response | null {
+  // Most folder requests have no query: no URL parsing for them.
+  const format = request.url.includes("download=") ? archiveFormat(requestUrl(request)) : null;
+  if (format === null) return null;
+  if (format === "unknown") return statusResponse(400);
+  const { extension, type } = FORMATS[format];
   const headers: [string, string][] = [
     ["content-type", type],
     ["content-disposition", contentDisposition(folder.name + extension)],
@@ -91,8 +97,8 @@ export function serveArchive(
   ];
   if (request.method === "HEAD") return respond(null, headers);
   const members = archiveMembers(folder, options);
-  const archive = folder.format === "zip" ? zipArchive(members) : tarArchive(members);
-  const body = folder.format === "tar.gz"
+  const archive = format === "zip" ? zipArchive(members) : tarArchive(members);
+  const body = format === "tar.gz"
     ? (archive as ReadableStream<BufferSource>).pipeThrough(new CompressionStream("gzip"))
     : archive;
   return respond(body, headers);

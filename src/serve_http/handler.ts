@@ -9,7 +9,7 @@
  */
 import { basename, join } from "node:path";
 import type { FileBodyOptions, FileSystem, HttpHandler } from "../net/types.ts";
-import { archiveFormat, serveArchive } from "./archive.ts";
+import { serveArchive } from "./archive.ts";
 import { authenticate } from "./auth.ts";
 import { DigestCache } from "./digest_cache.ts";
 import { folderEntries } from "./folder_entries.ts";
@@ -104,6 +104,8 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   };
   const digests = options.checksums ? new DigestCache(options) : undefined;
   const folderOptions = { ...options, fs, cache, dotfiles };
+  const archives = options.archives !== false;
+  const rootName = basename(root) || "files";
   /** index.html of a folder, or the SPA's: its response, or null when there is none. */
   const serveIndex = async (request: Request, path: string) => {
     const look = await cache.lookup(path).catch(() => null);
@@ -149,14 +151,9 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
         location: `/${url.pathname.replace(/^\/+/, "")}/${url.search}`,
       });
     }
-    const format = options.archives !== false && request.url.includes("download=")
-      ? archiveFormat(requestUrl(request))
-      : null;
-    if (format === "unknown") return statusResponse(400);
-    if (format) {
-      const name = segments.at(-1) ?? (basename(root) || "files");
-      return serveArchive(request, { path, name, format }, folderOptions);
-    }
+    const name = segments.at(-1) ?? rootName;
+    const archive = archives && serveArchive(request, { path, name }, folderOptions);
+    if (archive) return archive;
     const index = await serveIndex(request, join(path, "index.html"));
     if (index) return index;
     if (options.listing === false) return statusResponse(404);
