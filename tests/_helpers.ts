@@ -108,6 +108,8 @@ export const PEERS: Readonly<Record<string, Peer>> = {
   "sha256sum": { package: "coreutils" },
   "shasum": { package: "perl" },
   "systemd-analyze": { package: "systemd" },
+  "tar": { package: "tar" },
+  "unzip": { package: "unzip" },
   "wget": { package: "wget" },
   "xinetd": { package: "xinetd" },
 };

@@ -53,6 +53,9 @@ Options:
       --no-compress     do not gzip text responses on the fly
       --cors            add Access-Control-Allow-Origin: * and answer preflights
   -H, --header "N: V"   add a header to every response (repeatable)
+      --no-archives     refuse ?download=zip|tar|tar.gz (folders as archives)
+      --checksums       a virtual SHA256SUMS in every folder, and Repr-Digest
+                        (sha-256) for requests with Want-Repr-Digest
       --spa             answer unknown paths without an extension with
                         /index.html and 200 (single-page apps)
       --auth USER[:PW]  require HTTP Basic auth; with USER alone the password
@@ -87,6 +90,13 @@ dotfiles without --dotfiles, no traversal) and refuse what Windows refuses;
 symlinks never lead a write out of DIR; 507 when the disk is full. After 5
 failed logins in 60 s a client gets 429 until the minute is over.
 
+Archives: GET /folder/?download=zip (stored, ZIP64 past 4 GiB), tar or
+tar.gz streams the folder with the listing's dotfile and symlink rules; a
+file that changes while it is read aborts the transfer (never a torn member).
+Checksums (--checksums): /folder/SHA256SUMS for sha256sum -c; it hashes at
+most 512 MiB of new files per request, then answers 503 with Retry-After
+(what was hashed is kept, so a retry gets further).
+
 Timeouts: on Bun, idle and half-sent connections are closed after 10 s. On
 Deno the runtime has no such timeout (its HTTP server offers none); idle
 connections cost a file descriptor each but do not slow other clients.
@@ -115,6 +125,10 @@ export interface ServeHttpPlan {
   cors: boolean;
   headers: [string, string][];
   spa: boolean;
+  /** Folders as archives (`--no-archives` turns them off). */
+  archives: boolean;
+  /** `--checksums`: SHA256SUMS and Repr-Digest. */
+  checksums: boolean;
   auth?: Credentials;
   /** PEM files for HTTPS. */
   tls?: { certFile: string; keyFile: string };
@@ -147,6 +161,8 @@ const OPTIONS = {
   cors: { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
   spa: { type: "boolean" },
+  "no-archives": { type: "boolean" },
+  checksums: { type: "boolean" },
   auth: { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
@@ -204,6 +220,8 @@ export function parseServeHttpArgs(
     cors: values.cors ?? false,
     headers: (values.header ?? []).map((h) => parseHeader(h)),
     spa: values.spa ?? false,
+    archives: !values["no-archives"],
+    checksums: values.checksums ?? false,
     auth: values.auth === undefined ? undefined : parseAuth(values.auth, { env }),
     tls: values["tls-cert"] && values["tls-key"]
       ? { certFile: values["tls-cert"], keyFile: values["tls-key"] }

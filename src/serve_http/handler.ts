@@ -7,14 +7,19 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { FileBodyOptions, FileSystem, HttpHandler } from "../net/types.ts";
+import { serveArchive } from "./archive.ts";
 import { BasicAuthGate, passwordAccount } from "./auth.ts";
+import { DigestCache } from "./digest_cache.ts";
+import { folderEntries } from "./folder_entries.ts";
 import { ALLOWED_METHODS, HeaderPolicy } from "./header_policy.ts";
 import { type Location, Locator, requestUrl } from "./locate.ts";
+import { addReprDigest } from "./repr_digest.ts";
 import { statusResponse } from "./respond.ts";
 import { serveFile } from "./serve_file.ts";
 import { serveListing } from "./serve_listing.ts";
+import { serveSha256Sums, SHA256SUMS, sha256SumsEntry } from "./sha256sums.ts";
 import { isFileLook, StatCache } from "./stat_cache.ts";
 import type { WriteHandler } from "./upload/write_handler.ts";
 
@@ -52,6 +57,10 @@ export interface FileHandlerOptions {
    * every request. @default 1000 (`REVALIDATE_MS` of stat_cache.ts)
    */
   revalidateMs?: number;
+  /** Serve folders as archives on `?download=zip|tar|tar.gz`. @default true */
+  archives?: boolean;
+  /** A virtual SHA256SUMS in every folder, and Repr-Digest for Want-Repr-Digest. @default false */
+  checksums?: boolean;
 }
 
 /** Errors between looking and opening: the file went away or became unreadable. */
@@ -98,6 +107,10 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     compress: options.compress ?? true,
     cacheControl: policy.cacheControl,
   };
+  const digests = options.checksums ? new DigestCache(options) : undefined;
+  const folderOptions = { ...options, fs, cache, dotfiles };
+  const archives = options.archives !== false;
+  const rootName = basename(root) || "files";
   /** index.html of a folder, or the SPA's: its response, or null when there is none. */
   const serveIndex = async (request: Request, path: string) => {
     const look = await cache.lookup(path).catch(() => null);
@@ -117,7 +130,20 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     if (!location.ok) return statusResponse(location.status);
     const { path, segments } = location;
     const look = await cache.lookup(path);
-    if (isFileLook(look)) return await serveFile(request, { path, look }, fileOptions);
+    if (isFileLook(look)) {
+      const response = await serveFile(request, { path, look }, fileOptions);
+      return digests
+        ? await addReprDigest(request, response, { path, info: look.info, digests })
+        : response;
+    }
+    if (digests && !look.info && segments.at(-1) === SHA256SUMS) {
+      const folder = join(path, "..");
+      if ((await cache.lookup(folder)).info?.isDirectory) {
+        return await serveSha256Sums(request, await folderEntries(folder, folderOptions), {
+          digests,
+        });
+      }
+    }
     if (!look.info && options.spa && !EXTENSION_REGEXP.test(segments.at(-1) ?? "")) {
       const index = await serveIndex(request, join(root, "index.html"));
       if (index) return index;
@@ -130,11 +156,15 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
         location: `/${url.pathname.replace(/^\/+/, "")}/${url.search}`,
       });
     }
+    const name = segments.at(-1) ?? rootName;
+    const archive = archives && serveArchive(request, { path, name }, folderOptions);
+    if (archive) return archive;
     const index = await serveIndex(request, join(path, "index.html"));
     if (index) return index;
     if (options.listing === false) return statusResponse(404);
     const urlPath = "/" + segments.map((s) => s + "/").join("");
-    return await serveListing(request, { path, urlPath }, { fs, cache, dotfiles });
+    const virtualEntries = digests ? sha256SumsEntry : undefined;
+    return await serveListing(request, { path, urlPath }, { ...folderOptions, virtualEntries });
   };
 
   return async (request, info) => {

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import type { FileSystem } from "../net/types.ts";
 import {
   type ListingEntry,
@@ -15,6 +14,7 @@ import {
 import { requestUrl } from "./locate.ts";
 import { prefersJson } from "./negotiate.ts";
 import type { StatCache } from "./stat_cache.ts";
+import { folderEntries, type FolderEntry } from "./folder_entries.ts";
 
 /** Options for {@linkcode serveListing}. */
 export interface ServeListingOptions {
@@ -24,6 +24,8 @@ export interface ServeListingOptions {
   cache: StatCache;
   /** List dotfiles. */
   dotfiles: boolean;
+  /** Entries that exist only on this server (the virtual SHA256SUMS), given the real ones. */
+  virtualEntries?(entries: readonly FolderEntry[]): ListingEntry[];
 }
 
 const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
@@ -60,18 +62,14 @@ export async function serveListing(
   folder: { path: string; urlPath: string },
   options: ServeListingOptions,
 ): Promise<Response> {
-  const entries: ListingEntry[] = [];
-  for (const name of await options.fs.readDir(folder.path)) {
-    if (name.startsWith(".") && !options.dotfiles) continue;
-    const info = await options.cache.examine(join(folder.path, name)).catch(() => null);
-    if (!info || !(info.isFile || info.isDirectory)) continue;
-    entries.push({
-      name,
-      kind: info.isDirectory ? "directory" : "file",
-      size: info.isDirectory ? 0 : info.size,
-      mtimeMs: info.mtimeMs,
-    });
-  }
+  const found = await folderEntries(folder.path, options);
+  const entries: ListingEntry[] = found.map(({ name, info }) => ({
+    name,
+    kind: info.isDirectory ? "directory" : "file",
+    size: info.isDirectory ? 0 : info.size,
+    mtimeMs: info.mtimeMs,
+  }));
+  entries.push(...(options.virtualEntries?.(found) ?? []));
   if (prefersJson(request.headers.get("accept"))) {
     return listingResponse(request, { text: renderListingJson(entries), type: "application/json" });
   }

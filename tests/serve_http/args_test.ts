@@ -157,3 +157,12 @@ test("serve-http reports a folder it cannot serve in one line, exit 1", async ()
   assert.equal(await serveHttpCommand.run([missing], context), 1);
   assert.match(output.err[0], /^netkit serve-http: cannot serve .*: no such file or folder$/);
 });
+
+test("parseServeHttpArgs() has archives on and checksums off unless --no-archives / --checksums", () => {
+  const plain = parseServeHttpArgs([], {});
+  assert.equal(plain.archives, true);
+  assert.equal(plain.checksums, false);
+  const flipped = parseServeHttpArgs(["--no-archives", "--checksums"], {});
+  assert.equal(flipped.archives, false);
+  assert.equal(flipped.checksums, true);
+});

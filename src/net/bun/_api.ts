@@ -85,6 +85,8 @@ export interface BunApi {
     port: number;
     development: boolean;
     idleTimeout?: number;
+    /** Largest request body Bun accepts before answering 413 itself (default 128 MiB). */
+    maxRequestBodySize?: number;
     tls?: { cert: string; key: string };
     fetch(request: Request, server: BunServer): Response | Promise<Response>;
     error?(error: Error): Response;

@@ -48,6 +48,9 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
       port: options.port,
       // The default (development unless NODE_ENV=production) leaks stack traces.
       development: false,
+      // Bun refuses bodies over 128 MiB by itself; the handler sets netkit's
+      // own limit (serve-http --max-upload), so Bun's must not get in first.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       ...(options.tls ? { tls: options.tls } : {}),
       fetch(request, srv) {
         const ip = srv.requestIP(request);
