@@ -23,7 +23,6 @@ import { join } from "node:path";
 import {
   IS_ROOT,
   peerSkip,
-  ROOT,
   run,
   type RunningServer,
   sleep,
