@@ -19,19 +19,19 @@ import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
  */
 const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = {
   "serve-time": {
-    summary: "serve the RFC 868 time protocol over TCP and UDP (port 37)",
+    summary: "serve the time: RFC 868 over TCP and UDP (port 37), SNTP with --ntp (port 123)",
     load: async () => (await import("./src/commands/serve_time.ts")).serveTimeCommand,
   },
   "query-time": {
-    summary: "ask RFC 868 time servers for the time, like rdate -p",
+    summary: "ask time servers (RFC 868, SNTP) for the time, like rdate -p and ntpdig",
     load: async () => (await import("./src/commands/query_time.ts")).queryTimeCommand,
   },
   "serve-http": {
-    summary: "serve a folder over HTTP(S): listings, ranges, caching, gzip",
+    summary: "serve a folder over HTTP(S): listings, ranges, archives; uploads with --upload",
     load: async () => (await import("./src/commands/serve_http.ts")).serveHttpCommand,
   },
   "get": {
-    summary: "download a URL over HTTP(S): atomic files, resume, retries, checksums",
+    summary: "download over HTTP(S): atomic files, resume, retries, checksums, many at once",
     load: async () => (await import("./src/commands/get.ts")).getCommand,
   },
 };

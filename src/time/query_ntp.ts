@@ -10,7 +10,7 @@ import type { NetAdapter, ResolvedAddress } from "../net/types.ts";
 import { type Clock, isClockPlausible, PLAUSIBLE_SINCE_MS, systemClock } from "./clock.ts";
 import { askNtp, type NtpExchange } from "./_ask_ntp.ts";
 import { EXCHANGE_TIMEOUT, type ExchangeProgress, formatTimeout } from "./_exchange.ts";
-import { preciseClock } from "./_precise_clock.ts";
+import { preciseClock } from "./precise_clock.ts";
 import { NTP_PORT, ntpOffsetDelay, refidText, unixFromNtpTimestamp } from "./ntp_packet.ts";
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./query_time.ts";
 import { TimeQueryError, toTimeQueryError } from "./time_query_error.ts";
@@ -107,7 +107,7 @@ export async function queryNtp(
 ): Promise<NtpAnswer> {
   const samples = options.samples ?? 1;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
-  const clock = preciseClock(options.clock ?? systemClock);
+  const clock = preciseClock(options.clock ?? systemClock, () => performance.now());
   const baseSpacingMs = options.spacingMs ?? NTP_SAMPLE_SPACING_MS;
   let spacingMs = baseSpacingMs;
   let best: Sample | undefined;
