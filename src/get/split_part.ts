@@ -1,0 +1,208 @@
+/**
+ * The `.part` of a `--split` download: sized to the complete length at
+ * once, written at each range's position, with the validators in
+ * `FILE.part.json` (as a one-stream `.part` has) and the ranges' progress in
+ * `FILE.part.ranges.json`. Renamed into place only when every range is done.
+ *
+ * @module
+ */
+import { closeSync, ftruncateSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
+import type { Hash } from "node:crypto";
+import { SplitState } from "./split_state.ts";
+import type { Sink } from "./sink.ts";
+import type { Validators } from "./validators.ts";
+import {
+  digestsOf,
+  hashers,
+  type HashFactory,
+  type HashName,
+  writeAll,
+  writeError,
+} from "./_sink_helpers.ts";
+
+/** The sidecar that holds a split download's ranges, for the target `path`. */
+export const rangesPath = (path: string): string => `${path}.part.ranges.json`;
+
+/** How often the ranges' progress is written down while bytes flow. */
+const SAVE_EVERY_MS = 250;
+
+/** Options for {@linkcode SplitPart.open}. */
+export interface SplitPartOptions {
+  /** The ranges (fresh, or read back from the sidecar). */
+  state: SplitState;
+  /** The validators of the response the bytes come from. */
+  validators: Validators;
+  /** The state comes from an earlier run: keep the `.part`'s bytes. */
+  resumed: boolean;
+  hashNames: HashName[];
+  createHash?: HashFactory;
+  /** A monotonic clock in milliseconds (how often the state is saved). */
+  now(): number;
+}
+
+/**
+ * A preallocated `.part` written by range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SplitPart } from "./split_part.ts";
+ * import { SplitState } from "./split_state.ts";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "netkit-doc-"));
+ * try {
+ *   const state = SplitState.plan(4, 2, { minRangeBytes: 1 });
+ *   const part = SplitPart.open(join(dir, "f"), {
+ *     state, validators: {}, resumed: false, hashNames: [], now: () => 0,
+ *   });
+ *   part.writeAt(state.ranges[1], new TextEncoder().encode("cd"));
+ *   part.writeAt(state.ranges[0], new TextEncoder().encode("ab"));
+ *   part.commit();
+ *   assert(readFileSync(join(dir, "f"), "utf8") === "abcd");
+ * } finally {
+ *   rmSync(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class SplitPart implements Sink {
+  readonly path: string;
+  readonly partPath: string;
+  readonly resumedFrom: number;
+  readonly state: SplitState;
+  validators: Validators;
+  readonly canRestart = false;
+  #fd: number;
+  #options: SplitPartOptions;
+  #savedAt = -Infinity;
+  #hashes?: Map<HashName, Hash>;
+
+  private constructor(path: string, fd: number, options: SplitPartOptions) {
+    this.path = path;
+    this.partPath = `${path}.part`;
+    this.#fd = fd;
+    this.#options = options;
+    this.state = options.state;
+    this.validators = options.validators;
+    this.resumedFrom = options.state.doneBytes();
+  }
+
+  /**
+   * Opens (or creates) `path.part` at the complete length and writes both sidecars.
+   *
+   * @throws {DownloadError} WRITE_ERROR when the folder is not writable
+   */
+  static open(path: string, options: SplitPartOptions): SplitPart {
+    const partPath = `${path}.part`;
+    try {
+      const fd = openSync(partPath, options.resumed ? "r+" : "w+", 0o644);
+      const part = new SplitPart(path, fd, options);
+      // Sized at once (sparse where the filesystem allows): every range writes in place.
+      ftruncateSync(fd, options.state.length);
+      part.saveValidators(options.validators);
+      part.save();
+      return part;
+    } catch (error) {
+      throw writeError(error, partPath);
+    }
+  }
+
+  /** Bytes written in all ranges, this run's and earlier runs'. */
+  get offset(): number {
+    return this.state.doneBytes();
+  }
+
+  /** Writes the next bytes of `range` (what lies past its end is dropped); returns how many. */
+  writeAt(range: { start: number; end: number; done: number }, chunk: Uint8Array): number {
+    const n = Math.min(chunk.length, range.end - range.done);
+    try {
+      writeAll(this.#fd, chunk.subarray(0, n), range.done);
+    } catch (error) {
+      throw writeError(error, this.partPath);
+    }
+    range.done += n;
+    const now = this.#options.now();
+    if (now - this.#savedAt >= SAVE_EVERY_MS) this.save();
+    return n;
+  }
+
+  /** Writes the ranges' progress down now. */
+  save(): void {
+    this.#savedAt = this.#options.now();
+    try {
+      this.state.save(rangesPath(this.path));
+    } catch (error) {
+      throw writeError(error, rangesPath(this.path));
+    }
+  }
+
+  write(): void {
+    throw new TypeError("Cannot append to a split .part: write by range (writeAt)");
+  }
+
+  restart(): void {
+    throw new TypeError("Cannot restart a split .part: discard it and open a new one");
+  }
+
+  saveValidators(validators: Validators): void {
+    this.validators = validators;
+    try {
+      writeFileSync(`${this.partPath}.json`, JSON.stringify(validators) + "\n");
+    } catch (error) {
+      throw writeError(error, `${this.partPath}.json`);
+    }
+  }
+
+  /**
+   * Digests of the assembled file, read back once in order after the last
+   * range is in: they cover the bytes on disk, earlier runs' ranges included.
+   */
+  digests(): Map<HashName, string> {
+    if (!this.#hashes) {
+      this.#hashes = hashers(this.#options.hashNames, this.#options.createHash);
+      if (this.#hashes.size > 0) this.#hashFile();
+    }
+    return digestsOf(this.#hashes);
+  }
+
+  commit(): void {
+    try {
+      this.close();
+      renameSync(this.partPath, this.path);
+    } catch (error) {
+      throw writeError(error, this.path);
+    }
+    SplitState.remove(`${this.partPath}.json`);
+    SplitState.remove(rangesPath(this.path));
+  }
+
+  discard(): void {
+    this.close();
+    for (const file of [this.partPath, `${this.partPath}.json`, rangesPath(this.path)]) {
+      SplitState.remove(file);
+    }
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    try {
+      if (!this.state.complete()) this.save();
+      closeSync(this.#fd);
+    } catch {
+      // Already closed, or the folder went away: nothing more to keep.
+    }
+    this.#fd = -1;
+  }
+
+  #hashFile(): void {
+    const buffer = new Uint8Array(1 << 20);
+    for (let position = 0; position < this.state.length;) {
+      const n = readSync(this.#fd, buffer, 0, buffer.length, position);
+      if (n === 0) break;
+      for (const hash of this.#hashes!.values()) hash.update(buffer.subarray(0, n));
+      position += n;
+    }
+  }
+}
