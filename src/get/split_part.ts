@@ -77,6 +77,8 @@ export class SplitPart implements Sink {
   #fd: number;
   #options: SplitPartOptions;
   #savedAt = -Infinity;
+  #saved = true;
+  #timer?: ReturnType<typeof setInterval>;
   #hashes?: Map<HashName, Hash>;
 
   private constructor(path: string, fd: number, options: SplitPartOptions) {
@@ -103,6 +105,10 @@ export class SplitPart implements Sink {
       ftruncateSync(fd, options.state.length);
       part.saveValidators(options.validators);
       part.save();
+      // Bytes come in bursts (a rate-limited server sleeps between them): the
+      // state is saved on a clock too, so a kill between bursts loses little.
+      part.#timer = setInterval(() => part.#saveIfBehind(), SAVE_EVERY_MS);
+      (part.#timer as { unref?: () => void }).unref?.();
       return part;
     } catch (error) {
       throw writeError(error, partPath);
@@ -123,14 +129,23 @@ export class SplitPart implements Sink {
       throw writeError(error, this.partPath);
     }
     range.done += n;
-    const now = this.#options.now();
-    if (now - this.#savedAt >= SAVE_EVERY_MS) this.save();
+    this.#saved = false;
+    if (this.#options.now() - this.#savedAt >= SAVE_EVERY_MS) this.save();
     return n;
+  }
+
+  #saveIfBehind(): void {
+    try {
+      if (!this.#saved) this.save();
+    } catch {
+      // The next write reports a folder that went away.
+    }
   }
 
   /** Writes the ranges' progress down now. */
   save(): void {
     this.#savedAt = this.#options.now();
+    this.#saved = true;
     try {
       this.state.save(rangesPath(this.path));
     } catch (error) {
@@ -186,6 +201,7 @@ export class SplitPart implements Sink {
   }
 
   close(): void {
+    clearInterval(this.#timer);
     if (this.#fd < 0) return;
     try {
       if (!this.state.complete()) this.save();
