@@ -25,7 +25,7 @@ import { fileNameFromDisposition, fileNameFromUrl } from "./file_name.ts";
 import { type HashFactory, type HashName, refuseToReplace } from "./sink.ts";
 import { fileSinks } from "./sink_provider.ts";
 import { rangesPath, SplitPart } from "./split_part.ts";
-import { SplitState } from "./split_state.ts";
+import { type SplitRange, SplitState } from "./split_state.ts";
 import { fetchRange, type RangeRun, RangesIgnored, VersionChanged } from "./_split_range.ts";
 import type { DownloadRequest } from "./download.ts";
 import { contentLength, readValidators, type Validators, validatorsOf } from "./validators.ts";
@@ -35,6 +35,9 @@ export const MAX_SPLIT = 16;
 
 /** Below this a range is not worth its own connection (aria2's `-k` is 20 MiB). */
 const MIN_RANGE_BYTES = 1 << 20;
+
+/** A running range is split for an idle connection only if each half has this much left. */
+const STEAL_MIN_BYTES = 256 * 1024;
 
 /** Times a download starts over because the file changed, before it gives up. */
 const MAX_RESTARTS = 3;
@@ -216,7 +219,11 @@ async function splitOnce(
     random: options.random,
     now: options.now,
   };
-  await fetchAll(ranges, { connections: target.connections, first: fresh ? first : undefined });
+  await fetchAll(ranges, {
+    connections: target.connections,
+    first: fresh ? first : undefined,
+    minRangeBytes: STEAL_MIN_BYTES,
+  });
   part.save();
   return {
     finalUrl: first.url,
@@ -228,18 +235,27 @@ async function splitOnce(
   };
 }
 
-/** Runs the unfinished ranges on at most `connections` connections; the first failure stops all. */
+/**
+ * Runs the unfinished ranges on at most `connections` connections; the
+ * first failure stops all. A connection whose range is done takes half of
+ * the largest range still running (as aria2 does), so a slow connection
+ * does not hold up the end.
+ */
 async function fetchAll(
   run: RangeRun,
-  how: { connections: number; first?: FirstResponse },
+  how: { connections: number; first?: FirstResponse; minRangeBytes: number },
 ): Promise<void> {
-  const queue = run.part.state.ranges.filter((r) => r.done < r.end);
+  const state = run.part.state;
+  const queue = state.ranges.filter((r) => r.done < r.end);
+  const active = new Set<SplitRange>();
   let failure: { error: unknown } | undefined;
   let first = how.first;
+  const next = () => queue.shift() ?? steal(state, { active, minRangeBytes: how.minRangeBytes });
   const worker = async () => {
-    for (let range = queue.shift(); range && !failure; range = queue.shift()) {
+    for (let range = next(); range && !failure; range = next()) {
       const carried = first;
       first = undefined;
+      active.add(range);
       try {
         await fetchRange(range, run, carried);
       } catch (error) {
@@ -247,6 +263,8 @@ async function fetchAll(
         failure = { error };
         run.failed = true;
         for (const attempt of run.attempts) attempt.controller.abort(error);
+      } finally {
+        active.delete(range);
       }
     }
   };
@@ -254,6 +272,24 @@ async function fetchAll(
   await Promise.all(Array.from({ length: count }, worker));
   await first?.response.body?.cancel().catch(() => {});
   if (failure) throw failure.error;
+}
+
+/** Splits the running range with the most left in two and returns the second half, if worth it. */
+function steal(
+  state: SplitState,
+  run: { active: Set<SplitRange>; minRangeBytes: number },
+): SplitRange | undefined {
+  let largest: SplitRange | undefined;
+  for (const r of run.active) {
+    if (!largest || r.end - r.done > largest.end - largest.done) largest = r;
+  }
+  if (!largest || largest.end - largest.done < 2 * run.minRangeBytes) return undefined;
+  const middle = largest.done + Math.floor((largest.end - largest.done) / 2);
+  const half: SplitRange = { start: middle, end: largest.end, done: middle };
+  // The running request stops at the new end; the state stays in order.
+  largest.end = middle;
+  state.ranges.splice(state.ranges.indexOf(largest) + 1, 0, half);
+  return half;
 }
 
 /** The file the download lands in: `-o`'s (a symlink's target), or named after the response. */

@@ -64,8 +64,17 @@ function get(args: string[], cwd: string) {
 function logOf(uri: string, from = 0) {
   return readFileSync(logFile, "utf8").slice(from).split("\n").filter((l) => l.endsWith(`\t${uri}`))
     .map((line) => {
-      const [connection, status, range, inm, ims] = line.split("\t");
-      return { connection, status: Number(status), range, inm, ims };
+      const [connection, status, range, inm, ims, msec, took] = line.split("\t");
+      const end = Number(msec);
+      return {
+        connection,
+        status: Number(status),
+        range,
+        inm,
+        ims,
+        start: end - Number(took),
+        end,
+      };
     });
 }
 const logSize = () => statSync(logFile).size;
@@ -98,7 +107,7 @@ error_log ${join(dir, "error.log")} warn;
 events { worker_connections 256; }
 http {
     default_type application/octet-stream;
-    log_format split "$connection\\t$status\\t$http_range\\t$http_if_none_match\\t$http_if_modified_since\\t$uri";
+    log_format split "$connection\\t$status\\t$http_range\\t$http_if_none_match\\t$http_if_modified_since\\t$msec\\t$request_time\\t$uri";
     access_log ${logFile} split;
     sendfile on;
     ${temp}
@@ -174,8 +183,11 @@ test(
     // One stream at the limit takes 16-32 s; eight take about 2-4 s.
     assert.ok(run.ms < 12_000, `took ${run.ms} ms: the ranges did not run in parallel`);
     const lines = logOf("/a.bin", from);
-    assert.equal(new Set(lines.map((l) => l.connection)).size, 8, JSON.stringify(lines));
-    assert.equal(lines.filter((l) => l.status === 206).length, 7);
+    assert.ok(new Set(lines.map((l) => l.connection)).size >= 8, JSON.stringify(lines));
+    // At most 8 requests at any one time (nginx logs to the ms: allow 1 ms of overlap).
+    const at = (t: number) => lines.filter((o) => o.start < t - 0.001 && o.end > t + 0.001).length;
+    const most = Math.max(...lines.map((l) => at(l.start + 0.0015)));
+    assert.ok(most <= 8, `${most} requests at once: ${JSON.stringify(lines)}`);
   },
 );
 
