@@ -20,7 +20,17 @@ import type { SplitPart } from "./split_part.ts";
 import type { SplitRange } from "./split_state.ts";
 import { ifRangeValidator, type Validators } from "./validators.ts";
 
-/** The server answered a range with another version of the file: start over. */
+/**
+ * The server answered a range with another version of the file: start over.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VersionChanged } from "./_split_range.ts";
+ *
+ * assert.match(new VersionChanged('ETag "a" became "b"').message, /changed on the server/);
+ * ```
+ */
 export class VersionChanged extends Error {
   constructor(what: string) {
     super(`The file changed on the server during the download (${what})`);
@@ -28,7 +38,17 @@ export class VersionChanged extends Error {
   }
 }
 
-/** The server answered a range request with the whole file: ranges do not work there. */
+/**
+ * The server answered a range request with the whole file: ranges do not work there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RangesIgnored } from "./_split_range.ts";
+ *
+ * assert.match(new RangesIgnored().message, /whole file/);
+ * ```
+ */
 export class RangesIgnored extends Error {
   constructor() {
     super("The server answered a range request with the whole file");
@@ -80,10 +100,51 @@ const RANGE_DONE = Symbol("range done");
  *
  * @param range the range (its `done` moves as bytes are written)
  * @param run what all ranges share
- * @param first the first response, when it carries this range from byte 0
+ * @param options `first`: the first response, when it carries this range from byte 0
  * @throws {VersionChanged} {RangesIgnored} {DownloadError}
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fetchRange } from "./_split_range.ts";
+ * import { SplitPart } from "./split_part.ts";
+ * import { SplitState } from "./split_state.ts";
+ * import type { DownloadRequest } from "./download.ts";
+ * import type { NetAdapter } from "../net/types.ts";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const net = { fetch: () => Promise.resolve(new Response("cd", {
+ *   status: 206, headers: { "content-range": "bytes 2-3/4", etag: '"v1"' },
+ * })) } as unknown as NetAdapter;
+ * const request: DownloadRequest = {
+ *   url: new URL("http://example.test/f"), method: "GET", headers: new Headers(), follow: true,
+ *   maxRedirects: 10, allowDowngrade: false, insecure: false, decode: false, connectTimeoutMs: 1000,
+ *   idleTimeoutMs: 1000, retries: 0, retryDelayMs: 1000, failWithBody: false,
+ * };
+ * const dir = mkdtempSync(join(tmpdir(), "netkit-doc-"));
+ * try {
+ *   const state = SplitState.plan(4, 2, { minRangeBytes: 1 });
+ *   const part = SplitPart.open(join(dir, "f"), {
+ *     state, validators: { etag: '"v1"' }, resumed: false, hashNames: [], now: () => 0,
+ *   });
+ *   await fetchRange(state.ranges[1], {
+ *     request, url: request.url, part, net, retriesLeft: 0, attempts: new Set(), failed: false,
+ *     note: () => {}, sleep: () => Promise.resolve(), random: Math.random, now: () => 0,
+ *   });
+ *   part.close();
+ *   assert(readFileSync(join(dir, "f.part"), "utf8").slice(2) === "cd");
+ * } finally {
+ *   rmSync(dir, { recursive: true });
+ * }
+ * ```
  */
-export async function fetchRange(range: SplitRange, run: RangeRun, first?: FirstResponse) {
+export async function fetchRange(
+  range: SplitRange,
+  run: RangeRun,
+  options: { first?: FirstResponse } = {},
+): Promise<void> {
+  let first = options.first;
   let busyWaits = 0;
   while (range.done < range.end && !run.failed) {
     const attempt = first?.attempt ?? newAttempt(run);

@@ -136,7 +136,7 @@ export async function splitDownload(
     const why = whyNotSplit(first.response, options.split);
     if (why !== undefined) {
       if (why) options.note(`--split: ${why}; downloading in one stream`);
-      return await oneStream(request, options, first);
+      return await oneStream(request, options, { first });
     }
     try {
       return await splitOnce(first, { request, options, deadlineAt });
@@ -257,7 +257,7 @@ async function fetchAll(
       first = undefined;
       active.add(range);
       try {
-        await fetchRange(range, run, carried);
+        await fetchRange(range, run, { first: carried });
       } catch (error) {
         if (failure) return;
         failure = { error };
@@ -354,8 +354,9 @@ function discard(options: SplitDownloadOptions): void {
 async function oneStream(
   request: DownloadRequest,
   options: SplitDownloadOptions,
-  first?: FirstResponse,
+  given: { first?: FirstResponse } = {},
 ): Promise<DownloadResult> {
+  let first = given.first;
   const sinks = fileSinks(options.split.path, options.split);
   // With a partial file to continue, the first response (no Range) is of no use.
   if (first && sinks.current) {
