@@ -36,6 +36,14 @@ export const MAX_SPLIT = 16;
 /** Below this a range is not worth its own connection (aria2's `-k` is 20 MiB). */
 const MIN_RANGE_BYTES = 1 << 20;
 
+/**
+ * Ranges planned per connection. Fetched in file order, several smaller
+ * ranges keep the written prefix growing at the speed of all connections
+ * together, so the checksum follows it during the download instead of
+ * reading most of the file after the last byte.
+ */
+const RANGES_PER_CONNECTION = 4;
+
 /** A running range is split for an idle connection only if each half has this much left. */
 const STEAL_MIN_BYTES = 256 * 1024;
 
@@ -266,6 +274,7 @@ async function fetchAll(
       } finally {
         active.delete(range);
       }
+      if (!failure) run.part.hashWritten();
     }
   };
   const count = Math.max(1, Math.min(how.connections, queue.length));
@@ -318,30 +327,23 @@ function startState(
   run: { length: number; validators: Validators; target: SplitTarget; note(line: string): void },
 ): { state: SplitState; resumed: boolean } {
   const { length, target } = run;
-  const minRangeBytes = target.minRangeBytes ?? MIN_RANGE_BYTES;
+  const plan = (prefix = 0) =>
+    SplitState.plan(length, target.connections * RANGES_PER_CONNECTION, {
+      prefix,
+      minRangeBytes: target.minRangeBytes ?? MIN_RANGE_BYTES,
+    });
   const partPath = `${path}.part`;
-  if (!target.resume || !existsSync(partPath)) {
-    return {
-      state: SplitState.plan(length, target.connections, { minRangeBytes }),
-      resumed: false,
-    };
-  }
+  if (!target.resume || !existsSync(partPath)) return { state: plan(), resumed: false };
   const saved = readValidators(`${partPath}.json`);
   const same = saved.length === length &&
     (saved.etag !== undefined || saved.lastModified !== undefined) &&
     saved.etag === run.validators.etag && saved.lastModified === run.validators.lastModified;
   const ranges = SplitState.read(rangesPath(path));
   if (same && ranges?.length === length) return { state: ranges, resumed: true };
-  if (same && !ranges) {
-    // A one-stream .part of this version: its bytes are the first range.
-    const prefix = statSync(partPath).size;
-    return {
-      state: SplitState.plan(length, target.connections, { prefix, minRangeBytes }),
-      resumed: true,
-    };
-  }
+  // A one-stream .part of this version: its bytes are the first range.
+  if (same && !ranges) return { state: plan(statSync(partPath).size), resumed: true };
   run.note(`${partPath} is of another version of the file; starting over`);
-  return { state: SplitState.plan(length, target.connections, { minRangeBytes }), resumed: false };
+  return { state: plan(), resumed: false };
 }
 
 /** Throws away the split `.part` and its sidecars before starting over or falling back. */

@@ -79,7 +79,9 @@ export class SplitPart implements Sink {
   #savedAt = -Infinity;
   #saved = true;
   #timer?: ReturnType<typeof setInterval>;
-  #hashes?: Map<HashName, Hash>;
+  #hashes: Map<HashName, Hash>;
+  /** Bytes from 0 already hashed: the hash follows the written prefix. */
+  #hashed = 0;
 
   private constructor(path: string, fd: number, options: SplitPartOptions) {
     this.path = path;
@@ -89,6 +91,7 @@ export class SplitPart implements Sink {
     this.state = options.state;
     this.validators = options.validators;
     this.resumedFrom = options.state.doneBytes();
+    this.#hashes = hashers(options.hashNames, options.createHash);
   }
 
   /**
@@ -137,8 +140,33 @@ export class SplitPart implements Sink {
   #saveIfBehind(): void {
     try {
       if (!this.#saved) this.save();
+      this.hashWritten();
     } catch {
       // The next write reports a folder that went away.
+    }
+  }
+
+  /**
+   * Hashes what is written from where the hash stands, in file order (at
+   * most `limit` bytes, so the network is not kept waiting). Ranges are
+   * fetched in file order, so the written prefix, and the hash behind it,
+   * grow while the download runs.
+   */
+  hashWritten(limit: number = 32 << 20): void {
+    if (this.#hashes.size === 0 || this.#fd < 0) return;
+    const stop = Math.min(this.state.prefix(), this.#hashed + limit);
+    const buffer = new Uint8Array(Math.min(4 << 20, Math.max(stop - this.#hashed, 1)));
+    while (this.#hashed < stop) {
+      const n = readSync(
+        this.#fd,
+        buffer,
+        0,
+        Math.min(buffer.length, stop - this.#hashed),
+        this.#hashed,
+      );
+      if (n === 0) break;
+      for (const hash of this.#hashes.values()) hash.update(buffer.subarray(0, n));
+      this.#hashed += n;
     }
   }
 
@@ -171,14 +199,12 @@ export class SplitPart implements Sink {
   }
 
   /**
-   * Digests of the assembled file, read back once in order after the last
-   * range is in: they cover the bytes on disk, earlier runs' ranges included.
+   * Digests of the assembled file: the bytes on disk, read back in order
+   * (earlier runs' ranges included), most of them while later ranges were
+   * still arriving.
    */
   digests(): Map<HashName, string> {
-    if (!this.#hashes) {
-      this.#hashes = hashers(this.#options.hashNames, this.#options.createHash);
-      if (this.#hashes.size > 0) this.#hashFile();
-    }
+    this.hashWritten(Infinity);
     return digestsOf(this.#hashes);
   }
 
@@ -210,15 +236,5 @@ export class SplitPart implements Sink {
       // Already closed, or the folder went away: nothing more to keep.
     }
     this.#fd = -1;
-  }
-
-  #hashFile(): void {
-    const buffer = new Uint8Array(1 << 20);
-    for (let position = 0; position < this.state.length;) {
-      const n = readSync(this.#fd, buffer, 0, buffer.length, position);
-      if (n === 0) break;
-      for (const hash of this.#hashes!.values()) hash.update(buffer.subarray(0, n));
-      position += n;
-    }
   }
 }
