@@ -82,6 +82,7 @@ export class SplitPart implements Sink {
   #hashes: Map<HashName, Hash>;
   /** Bytes from 0 already hashed: the hash follows the written prefix. */
   #hashed = 0;
+  #buffer?: Uint8Array;
 
   private constructor(path: string, fd: number, options: SplitPartOptions) {
     this.path = path;
@@ -148,14 +149,14 @@ export class SplitPart implements Sink {
 
   /**
    * Hashes what is written from where the hash stands, in file order (at
-   * most `limit` bytes, so the network is not kept waiting). Ranges are
+   * most `limit` bytes). Ranges are
    * fetched in file order, so the written prefix, and the hash behind it,
    * grow while the download runs.
    */
-  hashWritten(limit: number = 32 << 20): void {
+  hashWritten(limit: number = Infinity): void {
     if (this.#hashes.size === 0 || this.#fd < 0) return;
     const stop = Math.min(this.state.prefix(), this.#hashed + limit);
-    const buffer = new Uint8Array(Math.min(4 << 20, Math.max(stop - this.#hashed, 1)));
+    const buffer = this.#buffer ??= new Uint8Array(1 << 20);
     while (this.#hashed < stop) {
       const n = readSync(
         this.#fd,
