@@ -15,7 +15,7 @@
 #      doing the same download (target < 100 MB), and of aria2c.
 #
 # Settings (environment): RUNTIMES="binary bun deno"  RUNS=3  WARMUP=1
-#   RATE=20m (nginx limit_rate)  SPLIT=8  TIME_LIMIT=900
+#   RATE=20m (nginx limit_rate)  SNDBUF=64k (nginx listen sndbuf)  SPLIT=8  TIME_LIMIT=900
 #   PIN=auto (auto|yes|no: the downloads on CPU 0, nginx on CPU 1)  NICE=auto
 # Needs: nginx, curl, aria2c, hyperfine, python3, GNU time (/usr/bin/time).
 # Prints the report (Markdown) on stdout, progress on stderr.
@@ -29,6 +29,7 @@ RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-1}
 RATE=${RATE:-20m}
 SPLIT=${SPLIT:-8}
+SNDBUF=${SNDBUF:-64k}
 TIME_LIMIT=${TIME_LIMIT:-900}
 
 need_tools "apt-get install -y nginx curl aria2 hyperfine python3 time" \
@@ -59,7 +60,9 @@ http {
     fastcgi_temp_path $TMP/nginx/fastcgi;
     uwsgi_temp_path $TMP/nginx/uwsgi;
     scgi_temp_path $TMP/nginx/scgi;
-    server { listen 127.0.0.1:$NGINX_PORT; root $WWW; }
+    # sndbuf: without it nginx writes a whole socket buffer (MBs on loopback) at the start of
+    # each request before limit_rate bites, which favours clients that make many requests.
+    server { listen 127.0.0.1:$NGINX_PORT sndbuf=$SNDBUF; root $WWW; }
 }
 EOF
 start_server nginx "$TMP/nginx/stderr.log" nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" \
@@ -94,7 +97,7 @@ echo "## get --split: one 256 MiB file at $RATE per connection ($(date -u +%Y-%m
 echo
 echo "Machine: $(machine_line); load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "nginx on loopback (sendfile on, \`limit_rate $RATE\`); hyperfine -N, $RUNS runs after $WARMUP"
+echo "nginx on loopback (sendfile on, \`limit_rate $RATE\`, \`listen … sndbuf=$SNDBUF\`); hyperfine -N, $RUNS runs after $WARMUP"
 echo "warm-up. Speed-up = the other's mean wall time ÷ this one's (higher is better; targets for"
 echo "netkit: ≥ 1.0× aria2c, ≥ 6× curl). netkit verifies --sha256 over the assembled file as well."
 echo
