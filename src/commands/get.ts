@@ -50,8 +50,8 @@ Output:
                              a file the server says is complete exits 0
       --sha256 HEX           verify the body; on a mismatch nothing is saved
       --sha512 HEX           the same with SHA-512
-      --split N              fetch the file as N byte ranges at once (2-16),
-                             over N connections; -C resumes every range
+      --split N              fetch the file in byte ranges over N connections
+                             at once (2-16); -C resumes every range
   -N, --if-changed           download only if the server's file changed since
                              the last download (ETag, Last-Modified, else the
                              file's mtime); a 304 leaves FILE untouched
