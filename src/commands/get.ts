@@ -11,7 +11,12 @@ import { parseCredentials } from "../cli/credentials.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import { VERSION } from "../build_info.ts";
 import { formatBytes } from "../fmt/bytes.ts";
-import { download, type DownloadRequest, type DownloadResult } from "../get/download.ts";
+import {
+  download,
+  type DownloadOptions,
+  type DownloadRequest,
+  type DownloadResult,
+} from "../get/download.ts";
 import { readCaCerts } from "../get/ca_certs.ts";
 import { downloadUrl } from "../get/download_url.ts";
 import { failure } from "../get/failure.ts";
@@ -21,7 +26,10 @@ import { runNet } from "../get/run_net.ts";
 import { formatHead } from "../get/head_lines.ts";
 import { Progress } from "../get/progress.ts";
 import { type BodySource, bodySource, readBody } from "../get/request_body.ts";
-import type { HashName } from "../get/sink.ts";
+import { fileNameFromUrl } from "../get/file_name.ts";
+import { IfChanged } from "../get/if_changed.ts";
+import type { HashFactory, HashName } from "../get/sink.ts";
+import { MAX_SPLIT, splitDownload } from "../get/split.ts";
 import { fileSinks, type SinkProvider, stdoutSinks } from "../get/sink_provider.ts";
 
 /** Environment variable `-u USER` reads the password from. */
@@ -48,6 +56,12 @@ Output:
                              a file the server says is complete exits 0
       --sha256 HEX           verify the body; on a mismatch nothing is saved
       --sha512 HEX           the same with SHA-512
+      --split N              fetch the file in byte ranges over N connections
+                             at once (2-16); -C resumes every range
+  -N, --if-changed           download only if the server's file changed since
+                             the last download (ETag, Last-Modified, else the
+                             file's mtime); a 304 leaves FILE untouched
+      --exit-unchanged CODE  with -N: exit CODE when FILE was unchanged
       --json                 after a file download, print a JSON summary line
       --fail-with-body       on an HTTP error, print the body on stderr
   -s, --silent               no progress, no notes (errors are still printed)
@@ -123,6 +137,9 @@ const OPTIONS = {
   continue: { type: "boolean", short: "C" },
   sha256: { type: "string" },
   sha512: { type: "string" },
+  split: { type: "string" },
+  "if-changed": { type: "boolean", short: "N" },
+  "exit-unchanged": { type: "string" },
   json: { type: "boolean" },
   silent: { type: "boolean", short: "s" },
   progress: { type: "boolean" },
@@ -185,6 +202,12 @@ export interface GetDownloadPlan {
   verbose: boolean;
   /** `--cacert FILE`: PEM certificates to trust for this run. */
   caCertFile?: string;
+  /** `--split N`: ranges (and connections) at most; 1 is one stream. */
+  split: number;
+  /** `-N`: ask only for a newer version than the file holds. */
+  ifChanged: boolean;
+  /** `--exit-unchanged CODE`: the exit code when -N found the file unchanged. */
+  exitUnchanged: number;
 }
 
 /** What `get` was asked to do: print its help, download one URL, or many. */
@@ -254,6 +277,7 @@ export function parseGetArgs(
     showHead: Boolean(values.include || values.head),
     verbose: Boolean(values.verbose),
     caCertFile: values.cacert,
+    ...parseFreshness(values, { output, method, body }),
   };
 }
 
@@ -271,6 +295,9 @@ const NOT_WITH_MANY = [
   ["data", "-d"],
   ["data-binary", "--data-binary"],
   ["remote-name-from-header", "--remote-name-from-header"],
+  ["split", "--split"],
+  ["if-changed", "-N"],
+  ["exit-unchanged", "--exit-unchanged"],
 ] as const;
 
 /** The plan of a many-file run (`-O URL URL …`, `-i FILE`, `-P DIR`, `--checksums`). */
@@ -325,6 +352,37 @@ function _parseMany(
   };
 }
 
+/** `--split`, `-N` and `--exit-unchanged`, and the flags they cannot go with. */
+function parseFreshness(
+  values: Values,
+  plan: { output: GetOutput; method: string; body?: BodySource },
+): { split: number; ifChanged: boolean; exitUnchanged: number } {
+  const toFile = plan.output.to === "file";
+  const split = values.split === undefined
+    ? 1
+    : parseNumber(values.split, "--split", { min: 1, max: MAX_SPLIT, integer: true });
+  if (split > 1 && !toFile) throw new UsageError("--split needs a file: -o FILE or -O");
+  if (split > 1 && (plan.method !== "GET" || plan.body)) {
+    throw new UsageError("--split fetches with GET: drop -X, -d, --data-binary and -I");
+  }
+  const ifChanged = Boolean(values["if-changed"]);
+  if (ifChanged && !toFile) throw new UsageError("-N needs a file: -o FILE or -O");
+  if (ifChanged && values.continue) {
+    throw new UsageError(
+      "-N replaces a changed file whole, -C continues a partial one: choose one",
+    );
+  }
+  if (ifChanged && values["remote-name-from-header"]) {
+    throw new UsageError("-N needs the file's name before asking: drop --remote-name-from-header");
+  }
+  const exitText = values["exit-unchanged"];
+  if (exitText !== undefined && !ifChanged) throw new UsageError("--exit-unchanged goes with -N");
+  const exitUnchanged = exitText === undefined
+    ? EXIT.OK
+    : parseNumber(exitText, "--exit-unchanged", { min: 0, max: 255, integer: true });
+  return { split, ifChanged, exitUnchanged };
+}
+
 function parseOutput(values: Values): GetOutput {
   if (values.output !== undefined && values["remote-name"]) {
     throw new UsageError("-o and -O go separately: name the file, or let the URL name it");
@@ -343,7 +401,8 @@ function parseOutput(values: Values): GetOutput {
   return {
     to: "file",
     path: values.output,
-    force: Boolean(values.force),
+    // -N replaces the file when the server has a newer one.
+    force: Boolean(values.force || values["if-changed"]),
     resume: Boolean(values.continue),
     fromHeader: Boolean(values["remote-name-from-header"]),
   };
@@ -450,12 +509,18 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   }
   let sinks: SinkProvider;
   let body: Uint8Array<ArrayBuffer> | undefined;
+  let hashing: { hashNames: HashName[]; createHash?: HashFactory };
   try {
     body = plan.body && readBody(plan.body);
-    sinks = await openSinks(plan, context);
+    hashing = await hashingFor(plan);
+    sinks = plan.split > 1 ? { open: noSink, wouldResume: () => false } : openSinks(plan, {
+      context,
+      hashing,
+    });
   } catch (error) {
     return failed(error, context);
   }
+  const request = { ...plan.request, body, headers: conditionalHeaders(plan) };
   const progress = plan.output.to === "file" && !plan.quiet &&
       (plan.forceProgress || context.stderrIsTerminal)
     ? new Progress((text) => context.writeErr(text), () => context.monotonicNow())
@@ -463,7 +528,7 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   const started = context.monotonicNow();
   let result: DownloadResult;
   try {
-    result = await download({ ...plan.request, body }, {
+    const options: DownloadOptions = {
       net: context.net,
       sinks,
       note,
@@ -476,7 +541,13 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
       sleep: (ms) => context.sleep(ms),
       random: Math.random,
       now: () => context.monotonicNow(),
-    });
+    };
+    result = plan.split > 1 && plan.output.to === "file"
+      ? await splitDownload(request, {
+        ...options,
+        split: { ...plan.output, ...hashing, connections: plan.split },
+      })
+      : await download(request, options);
   } catch (error) {
     progress?.finish();
     releaseSink(sinks.current);
@@ -492,13 +563,42 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   });
 }
 
-/** Sinks for the plan's output; node:crypto is loaded only when a checksum is wanted. */
-async function openSinks(plan: GetDownloadPlan, context: CommandContext): Promise<SinkProvider> {
+/** The checksums to compute; node:crypto is loaded only when one is wanted. */
+async function hashingFor(
+  plan: GetDownloadPlan,
+): Promise<{ hashNames: HashName[]; createHash?: HashFactory }> {
   // node:crypto alone costs Bun a few ms of start-up.
   const createHash = plan.hashNames.length > 0
     ? (await import("node:crypto")).createHash
     : undefined;
-  const hashing = { hashNames: plan.hashNames, createHash };
+  return { hashNames: plan.hashNames, createHash };
+}
+
+/** A split download opens its own `.part`: the provider only holds it. */
+function noSink(): never {
+  throw new TypeError("Cannot open a sink here: --split opens its own");
+}
+
+/** The request headers, with -N's conditions for the file a previous run saved. */
+function conditionalHeaders(plan: GetDownloadPlan): Headers {
+  const headers = new Headers(plan.request.headers);
+  if (!plan.ifChanged || plan.output.to !== "file") return headers;
+  const path = plan.output.path ?? fileNameFromUrl(plan.request.url);
+  for (const [name, value] of Object.entries(IfChanged.load(path, plan.request.url.href).headers)) {
+    headers.set(name, value);
+  }
+  return headers;
+}
+
+/** Sinks for the plan's output. */
+function openSinks(
+  plan: GetDownloadPlan,
+  run: {
+    context: CommandContext;
+    hashing: { hashNames: HashName[]; createHash?: HashFactory };
+  },
+): SinkProvider {
+  const { context, hashing } = run;
   return plan.output.to === "stdout"
     ? stdoutSinks((chunk) => context.writeOut(chunk), hashing)
     : fileSinks(plan.output.path, { ...plan.output, ...hashing });
@@ -515,6 +615,7 @@ function finish(
   },
 ): number {
   const { plan, context } = run;
+  if (result.unchanged) return unchanged(result, run);
   const sink = result.sink;
   for (const [name, wanted] of Object.entries(plan.expect) as [HashName, string][]) {
     const got = result.digests.get(name);
@@ -532,6 +633,13 @@ function finish(
     return failed(error, context);
   }
   if (sink?.path === undefined) return EXIT.OK;
+  if (plan.ifChanged) {
+    try {
+      IfChanged.record(sink.path, { ...sink.validators, url: plan.request.url.href });
+    } catch (error) {
+      run.note(`warning: cannot keep ${sink.path}'s validators for -N: ${error}`);
+    }
+  }
   run.note(`saved ${sink.path} (${formatBytes(result.bytes)})`);
   if (plan.json) {
     context.out(JSON.stringify({
@@ -543,9 +651,33 @@ function finish(
       sha256: result.digests.get("sha256"),
       seconds: Number(run.seconds.toFixed(3)),
       resumed_from: result.resumedFrom,
+      ...(plan.ifChanged ? { unchanged: false } : {}),
     }));
   }
   return EXIT.OK;
+}
+
+/** A 304 to -N: the file stays as it is (contents and mtime); exit --exit-unchanged's code. */
+function unchanged(
+  result: DownloadResult,
+  run: { plan: GetDownloadPlan; context: CommandContext; note(line: string): void },
+): number {
+  const { plan } = run;
+  const path = plan.output.to === "file"
+    ? plan.output.path ?? fileNameFromUrl(plan.request.url)
+    : "-";
+  run.note(`${path} unchanged (the server answered ${result.status} Not Modified)`);
+  if (plan.json) {
+    run.context.out(JSON.stringify({
+      url: plan.request.url.href,
+      final_url: result.finalUrl.href,
+      status: result.status,
+      bytes: 0,
+      path,
+      unchanged: true,
+    }));
+  }
+  return plan.exitUnchanged;
 }
 
 /** An expected failure as one line and its exit code; anything else is a bug. */

@@ -69,6 +69,18 @@ export interface DownloadOptions {
   random(): number;
   /** A monotonic clock in milliseconds (the --max-time deadline). */
   now(): number;
+  /**
+   * A response already fetched for this request (`--split`'s first one, when
+   * it goes on as one stream): the first attempt reads it instead of asking.
+   */
+  first?: FirstResponse;
+}
+
+/** A response fetched before {@linkcode download} was called, with the attempt that bounds its body. */
+export interface FirstResponse {
+  response: Response;
+  url: URL;
+  attempt: Attempt;
 }
 
 /** The outcome of a finished download. */
@@ -79,8 +91,10 @@ export interface DownloadResult {
   bytes: number;
   resumedFrom: number;
   digests: Map<HashName, string>;
-  /** Where the body went (none for HEAD). */
+  /** Where the body went (none for HEAD, or a 304). */
   sink?: Sink;
+  /** A conditional request (`-N`, or the user's own If-None-Match/If-Modified-Since) got 304. */
+  unchanged?: boolean;
 }
 
 /**
@@ -120,10 +134,12 @@ export async function download(
     ? undefined
     : options.now() + request.maxTimeMs;
   let again = 0;
+  let first = options.first;
   for (let attempt = 0;; attempt++) {
     try {
-      return await attemptOnce(request, options, deadlineAt);
+      return await attemptOnce(request, options, { deadlineAt, first });
     } catch (error) {
+      first = undefined;
       if (error instanceof ResumeNow && again++ < 3) {
         attempt--; // not a retry: the same request, now with (or without) Range
         continue;
@@ -166,9 +182,10 @@ async function waitToRetry(
 async function attemptOnce(
   request: DownloadRequest,
   options: DownloadOptions,
-  deadlineAt: number | undefined,
+  run: { deadlineAt?: number; first?: FirstResponse },
 ): Promise<DownloadResult> {
-  const attempt = new Attempt({ deadlineAt, now: options.now(), maxTimeMs: request.maxTimeMs });
+  const attempt = run.first?.attempt ??
+    new Attempt({ deadlineAt: run.deadlineAt, now: options.now(), maxTimeMs: request.maxTimeMs });
   try {
     const sink = options.sinks.current;
     const headers = new Headers(request.headers);
@@ -177,20 +194,18 @@ async function attemptOnce(
       const validator = ifRangeValidator(sink.validators);
       if (validator) headers.set("if-range", validator);
     }
-    const { response, url } = await fetchFollowing(
+    const { response, url } = run.first ?? await fetchFollowing(
       { url: request.url, method: request.method, headers, body: request.body },
       { ...request, net: options.net, attempt, verbose: options.verbose },
     );
+    if (response.status === 304 && isConditional(headers)) {
+      await response.body?.cancel();
+      return { ...emptyResult(url, response), unchanged: true };
+    }
     if (response.status >= 400) return await failedStatus(response, { request, options, url });
     if (request.method === "HEAD") {
       options.head?.(response);
-      return {
-        finalUrl: url,
-        status: response.status,
-        bytes: 0,
-        resumedFrom: 0,
-        digests: new Map(),
-      };
+      return emptyResult(url, response);
     }
     const out = await sinkFor(response, url, options);
     await continueSink(out, response, options);
@@ -213,6 +228,16 @@ async function attemptOnce(
   } finally {
     attempt.disarm();
   }
+}
+
+/** RFC 9110 §13.1.2, §13.1.3: the request asks for a 304 when nothing changed. */
+function isConditional(headers: Headers): boolean {
+  return headers.has("if-none-match") || headers.has("if-modified-since");
+}
+
+/** The result of a response without a body to keep (HEAD, 304). */
+function emptyResult(url: URL, response: Response): DownloadResult {
+  return { finalUrl: url, status: response.status, bytes: 0, resumedFrom: 0, digests: new Map() };
 }
 
 /** A status of 400 or more: a 416 on a complete file is success, anything else an error. */

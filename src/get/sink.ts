@@ -13,7 +13,6 @@ import {
   existsSync,
   ftruncateSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   statSync,
@@ -23,7 +22,9 @@ import {
 import type { Hash } from "node:crypto";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
-import type { Validators } from "./validators.ts";
+import { rangesPath } from "./split_part.ts";
+import { SplitState } from "./split_state.ts";
+import { readValidators, type Validators } from "./validators.ts";
 import {
   digestsOf,
   hashers,
@@ -139,9 +140,14 @@ export class FileSink implements Sink {
         // A file from an earlier, interrupted run (ours or another tool's) is the prefix.
         if (!existsSync(part) && targetExists) copyFileSync(path, part);
         offset = existsSync(part) ? statSync(part).size : 0;
+        // A --split .part has its full length at once: only its written prefix counts.
+        const split = offset > 0 ? SplitState.read(rangesPath(path)) : undefined;
+        if (split) offset = Math.min(offset, split.prefix());
       }
       const fd = openSync(part, offset > 0 ? "r+" : "w", 0o644);
+      if (offset > 0) ftruncateSync(fd, offset);
       if (offset === 0) removeQuietly(`${path}.part.json`);
+      removeQuietly(rangesPath(path));
       return new FileSink(path, fd, offset, options);
     } catch (error) {
       throw writeError(error, part);
@@ -261,20 +267,6 @@ export function refuseToReplace(path: string, options: { force: boolean; resume:
     EXIT.FILE_EXISTS,
     `${path} exists: use --force to replace it, or -C to resume it`,
   );
-}
-
-function readValidators(path: string): Validators {
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8"));
-    const v: Validators = {};
-    if (typeof parsed.url === "string") v.url = parsed.url;
-    if (typeof parsed.etag === "string") v.etag = parsed.etag;
-    if (typeof parsed.lastModified === "string") v.lastModified = parsed.lastModified;
-    if (Number.isSafeInteger(parsed.length)) v.length = parsed.length;
-    return v;
-  } catch {
-    return {};
-  }
 }
 
 function removeQuietly(path: string): void {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 
 /** What a resumed download must match: the response the `.part` came from. */
 export interface Validators {
@@ -78,4 +79,32 @@ export function validatorsOf(url: URL, response: Response): Validators {
 export function ifRangeValidator(v: Validators): string | undefined {
   if (v.etag && !v.etag.startsWith("W/")) return v.etag;
   return v.lastModified;
+}
+
+/**
+ * Reads validators saved as JSON (a `.part.json`, or `-N`'s sidecar); an
+ * unreadable file, or a field of the wrong type, counts as not saved.
+ *
+ * @param path the JSON file
+ * @returns what it holds, `{}` when nothing usable
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readValidators } from "./validators.ts";
+ *
+ * assert.deepEqual(readValidators("/nonexistent/netkit.json"), {});
+ * ```
+ */
+export function readValidators(path: string): Validators {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8"));
+    const v: Validators = {};
+    if (typeof parsed.url === "string") v.url = parsed.url;
+    if (typeof parsed.etag === "string") v.etag = parsed.etag;
+    if (typeof parsed.lastModified === "string") v.lastModified = parsed.lastModified;
+    if (Number.isSafeInteger(parsed.length)) v.length = parsed.length;
+    return v;
+  } catch {
+    return {};
+  }
 }
