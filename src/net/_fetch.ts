@@ -136,19 +136,32 @@ function guardBody(
   classify: FetchClassifier,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  // Deno does not always fail a pending body read when the signal aborts
+  // (seen: a stalled body read on until the server sent more), so an abort
+  // cancels the read itself, and the stream errors instead of ending.
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const done = () => signal?.removeEventListener("abort", onAbort);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await reader.read();
       } catch (error) {
+        done();
         controller.error(fetchNetError(error, signal, classify));
         return;
       }
-      if (chunk.done) controller.close();
-      else controller.enqueue(chunk.value);
+      if (signal?.aborted) {
+        done();
+        controller.error(netError("EABORTED", "", { cause: signal.reason }));
+      } else if (chunk.done) {
+        done();
+        controller.close();
+      } else controller.enqueue(chunk.value);
     },
     cancel(reason) {
+      done();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

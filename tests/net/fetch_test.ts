@@ -290,3 +290,25 @@ test(
     }
   },
 );
+
+test("fetch() body: an abort while a read waits on a stalled body fails that read at once", async () => {
+  const head = "HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n";
+  await using peer = await tcpPeer((socket) =>
+    socket.once("data", () => socket.write(head + "x".repeat(1000)))
+  );
+  // Several rounds: on Deno a pending read once went on until the server sent more.
+  for (let round = 0; round < 5; round++) {
+    const abort = new AbortController();
+    const response = await net.fetch(new URL(`http://127.0.0.1:${peer.port}/`), {
+      signal: abort.signal,
+    });
+    const reader = response.body!.getReader();
+    let received = 0;
+    while (received < 1000) received += (await reader.read()).value!.length;
+    const started = performance.now();
+    setTimeout(() => abort.abort(new Error("idle")), 50);
+    const error = await reader.read().then(() => null, (e) => e);
+    assert.ok(error instanceof NetError && error.code === "EABORTED", `round ${round}: ${error}`);
+    assert.ok(performance.now() - started < 2000, `round ${round}: the read failed at once`);
+  }
+});
