@@ -102,6 +102,12 @@ try {
   ]);
   await page.waitForSelector("#uploads li.failed");
   result.conflict = await page.locator("#uploads li.failed .up-state").textContent();
+  // So is one over the server's --max-upload (1M).
+  await page.setInputFiles("#upload input[type=file]", [
+    { name: "too big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(2 << 20) },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll("#uploads li.failed").length === 2);
+  result.tooLarge = await page.locator("#uploads li.failed .up-state").nth(1).textContent();
 
   // A new folder.
   await page.fill("#mkdir input[name=mkdir]", "new folder");

@@ -50,6 +50,8 @@ test(`[${TARGET}] the listing page uploads, filters, makes folders and zips in h
         "off",
         "--upload",
         "--mkdir",
+        "--max-upload",
+        "1M",
       ],
       { expect: ["http" as "tcp"] },
     );
@@ -99,6 +101,8 @@ test(`[${TARGET}] the listing page uploads, filters, makes folders and zips in h
     assert.equal(readFileSync(join(root, "dropped.txt"), "utf8"), "dropped bytes\n");
     assert.match(seen.conflict, /“readme\.txt” exists already/);
     assert.equal(readFileSync(join(root, "readme.txt"), "utf8"), "hello\n", "not overwritten");
+    assert.match(seen.tooLarge, /too large for this server/);
+    assert.equal(existsSync(join(root, "too big.bin")), false);
 
     assert.equal(seen.afterMkdir[0], "docs/");
     assert.ok(seen.afterMkdir.includes("new folder/"), seen.afterMkdir.join(", "));
