@@ -114,7 +114,7 @@ test("the listing page carries a CSP that admits exactly its own script and styl
   assert.equal(directives.get("script-src"), `'sha256-${sha256(inline(html, "script"))}'`);
   assert.equal(directives.get("style-src"), `'sha256-${sha256(inline(html, "style"))}'`);
   assert.equal(directives.get("connect-src"), "'none'", "read-only: the page fetches nothing");
-  assert.equal(directives.get("form-action"), "'none'");
+  assert.equal(directives.get("form-action"), "'self'", "the archive buttons are a GET form");
   assert.equal(directives.get("frame-ancestors"), "'none'");
   assert.equal(directives.get("base-uri"), "'none'");
   assert.equal(html.match(/<script/g)?.length, 1);
@@ -135,13 +135,14 @@ test("the JSON listing stays as it was, without a page policy", async () => {
 test("the listing page offers uploads and a new folder only when the flags allow", async () => {
   const plain = await (await get("/")).text();
   assert.doesNotMatch(plain, /id="upload"|id="mkdir"/);
-  assert.match(plain, /href="\?download=zip"/);
-  assert.match(plain, /href="\?download=tar\.gz"/);
-  assert.doesNotMatch(await (await get("/", { archives: false })).text(), /\?download=/);
+  assert.match(plain, /<form class="dl" method="get" action="\.\/">/);
+  assert.match(plain, /<button id="download-zip" name="download" value="zip">/);
+  assert.match(plain, /<button id="download-tar-gz" name="download" value="tar.gz">/);
+  assert.doesNotMatch(plain, /href="[^"]*download=/, "no archive link for wget -r to follow");
+  assert.doesNotMatch(await (await get("/", { archives: false })).text(), /name="download"/);
 
   const upload = await get("/", { writes: new WriteHandler({ root }) });
   assert.match(upload.headers.get("content-security-policy") ?? "", /connect-src 'self'/);
-  assert.match(upload.headers.get("content-security-policy") ?? "", /form-action 'self'/);
   const uploadHtml = await upload.text();
   assert.match(uploadHtml, /<form id="upload" method="post" enctype="multipart\/form-data">/);
   assert.match(uploadHtml, /<input type="file" name="file" multiple>/);

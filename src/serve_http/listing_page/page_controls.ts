@@ -1,6 +1,6 @@
 /**
  * The listing page's controls above the table: the filter box (shown once
- * the script runs), archive links, and with `--upload` the upload form
+ * the script runs), archive buttons, and with `--upload` the upload form
  * (which also works without the script) and with `--mkdir` a new-folder form.
  *
  * @module
@@ -26,7 +26,7 @@ export interface PageControlsOptions {
  * import { renderPageControls } from "./page_controls.ts";
  *
  * const html = renderPageControls({ upload: true, archives: true });
- * console.assert(html.includes('href="?download=zip"') && html.includes('type="file"'));
+ * console.assert(html.includes('value="tar.gz"') && html.includes('type="file"'));
  * console.assert(!html.includes('id="mkdir"'));
  * ```
  */
@@ -55,10 +55,16 @@ export function renderPageControls(options: PageControlsOptions): string {
   return parts.join("\n");
 }
 
-/** `Download: zip · tar · tar.gz` for the folder, when archives are on. */
+/**
+ * `Download folder: zip tar tar.gz` when archives are on: buttons of a GET
+ * form, not links, so `wget -r` and crawlers (which follow links, never
+ * forms) do not fetch an archive of every folder they walk.
+ */
 function archiveLinks(options: PageControlsOptions): string {
   if (!options.archives) return "";
-  const link = (format: string) =>
-    `<a id="download-${format.replace(".", "-")}" href="?download=${format}">${format}</a>`;
-  return `<span>Download folder: ${["zip", "tar", "tar.gz"].map(link).join(" · ")}</span>`;
+  const button = (format: string) =>
+    `<button id="download-${format.replace(".", "-")}" name="download" value="${format}">` +
+    `${format}</button>`;
+  return `<form class="dl" method="get" action="./">Download folder: ` +
+    `${["zip", "tar", "tar.gz"].map(button).join(" ")}</form>`;
 }

@@ -17,8 +17,9 @@ const SCRIPT_HASH = hashSource(PAGE_SCRIPT);
 const STYLE_HASH = hashSource(PAGE_STYLE);
 
 /**
- * The policy for a listing page. Without `--upload` the page fetches and
- * posts nothing, so `connect-src` and `form-action` stay `'none'`.
+ * The policy for a listing page. Without `--upload` the page fetches
+ * nothing, so `connect-src` stays `'none'`; `form-action 'self'` lets the
+ * archive buttons (a GET form) and the upload forms submit to the page itself.
  *
  * @param writes whether the page uploads (fetch/XHR and forms to its own origin)
  * @returns the `Content-Security-Policy` header's value
@@ -39,7 +40,7 @@ export function pagePolicy(writes: boolean): string {
     // The page's icon is `data:,` (an empty one): no request for /favicon.ico.
     "img-src data:",
     `connect-src ${own}`,
-    `form-action ${own}`,
+    "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join("; ");

@@ -25,6 +25,7 @@ a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
 :focus-visible{outline:2px solid var(--link);outline-offset:2px}
 .bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}
 .bar a,button{min-height:2.75rem;display:inline-flex;align-items:center}
+.dl{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
 input,button{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:.4rem;padding:.45rem .6rem;min-height:2.75rem;box-sizing:border-box}
 button{cursor:pointer;background:var(--tag)}
 [hidden]{display:none!important}
