@@ -111,6 +111,12 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   const folderOptions = { ...options, fs, cache, dotfiles };
   const archives = options.archives !== false;
   const rootName = basename(root) || "files";
+  /** What the listing page offers: uploads, a new-folder form, archive links. */
+  const pageControls = {
+    upload: writes !== undefined,
+    mkdir: writes?.allow.split(", ").includes("MKCOL") ?? false,
+    archives,
+  };
   /** index.html of a folder, or the SPA's: its response, or null when there is none. */
   const serveIndex = async (request: Request, path: string) => {
     const look = await cache.lookup(path).catch(() => null);
@@ -164,7 +170,11 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
     if (options.listing === false) return statusResponse(404);
     const urlPath = "/" + segments.map((s) => s + "/").join("");
     const virtualEntries = digests ? sha256SumsEntry : undefined;
-    return await serveListing(request, { path, urlPath }, { ...folderOptions, virtualEntries });
+    return await serveListing(request, { path, urlPath }, {
+      ...folderOptions,
+      ...pageControls,
+      virtualEntries,
+    });
   };
 
   return async (request, info) => {

@@ -1,10 +1,17 @@
 /**
- * Directory listings: an HTML page (no JavaScript, sortable by links,
- * readable on a phone, every name escaped) and the same as JSON.
+ * Directory listings: an HTML page (breadcrumbs, folders first, type hints,
+ * sortable by links without JavaScript, a filter box and uploads with its
+ * one constant script, every name escaped) and the same as JSON.
  *
  * @module
  */
 import { formatBytes } from "../fmt/bytes.ts";
+import { renderBreadcrumbs } from "./listing_page/breadcrumbs.ts";
+import { escapeHtml } from "./listing_page/escape_html.ts";
+import { fileKind } from "./listing_page/file_kind.ts";
+import { type PageControlsOptions, renderPageControls } from "./listing_page/page_controls.ts";
+import { PAGE_SCRIPT } from "./listing_page/page_script.ts";
+import { PAGE_STYLE } from "./listing_page/page_style.ts";
 
 /** One entry of a listing. */
 export interface ListingEntry {
@@ -52,34 +59,24 @@ export function sortEntries(
   });
 }
 
-/**
- * Escapes text for HTML element content and quoted attributes.
- *
- * @param text any text
- * @returns the text with `&<>"'` as character references
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { escapeHtml } from "./listing.ts";
- *
- * assert(escapeHtml("<b>") === "&#60;b&#62;");
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** Encodes a file name as one URL path segment. */
 function hrefFor(entry: ListingEntry): string {
   return encodeURIComponent(entry.name) + (entry.kind === "directory" ? "/" : "");
 }
 
+/** Options for {@linkcode renderListingHtml}. */
+export interface RenderListingOptions extends PageControlsOptions {
+  /** Current sort key and order. */
+  sort: { key: SortKey; descending: boolean };
+}
+
 /**
- * Renders the HTML listing of a folder.
+ * Renders the HTML listing of a folder. Its only script and style are the
+ * constants of listing_page/, admitted by hash (listing_page/page_policy.ts).
  *
  * @param urlPath the folder's decoded URL path (ends with `/`)
  * @param entries its visible entries
- * @param sort current sort key and order
+ * @param options sort order, and which controls to show
  * @returns a complete HTML document
  * @example
  * ```ts
@@ -87,53 +84,44 @@ function hrefFor(entry: ListingEntry): string {
  * import { renderListingHtml } from "./listing.ts";
  *
  * const entries = [{ name: "a.txt", kind: "file" as const, size: 1, mtimeMs: 0 }];
- * const html = renderListingHtml("/docs/", entries, { key: "name", descending: false });
+ * const html = renderListingHtml("/docs/", entries, { sort: { key: "name", descending: false } });
  * assert(html.includes('<a href="a.txt">a.txt</a>'));
  * ```
  */
 export function renderListingHtml(
   urlPath: string,
   entries: ListingEntry[],
-  sort: { key: SortKey; descending: boolean },
+  options: RenderListingOptions,
 ): string {
-  const sorted = sortEntries(entries, sort);
-  const title = `Index of ${escapeHtml(urlPath)}`;
+  const { sort } = options;
   const header = (key: SortKey, label: string) => {
     const descending = sort.key === key ? !sort.descending : key !== "name";
     const arrow = sort.key === key ? (sort.descending ? " ↓" : " ↑") : "";
-    return `<th><a href="?sort=${key}&amp;order=${
+    const current = sort.key === key
+      ? ` aria-sort="${sort.descending ? "descending" : "ascending"}"`
+      : "";
+    return `<th${current}><a href="?sort=${key}&amp;order=${
       descending ? "desc" : "asc"
     }">${label}${arrow}</a></th>`;
   };
-  const rows = sorted.map((e) => {
-    const name = escapeHtml(e.name) + (e.kind === "directory" ? "/" : "");
-    const size = e.kind === "directory" ? "—" : escapeHtml(formatBytes(e.size));
-    const time = new Date(e.mtimeMs).toISOString().slice(0, 16).replace("T", " ");
-    return `<tr><td><a href="${escapeHtml(hrefFor(e))}">${name}</a></td>` +
-      `<td class="n" title="${e.size} bytes">${size}</td><td class="n">${time}</td></tr>`;
-  });
-  const up = urlPath === "/" ? "" : `<tr><td><a href="../">../</a></td><td></td><td></td></tr>`;
+  const rows = sortEntries(entries, sort).map(renderRow);
+  const up = urlPath === "/"
+    ? ""
+    : `<tr><td><span class="k">up</span><a href="../">../</a></td><td></td><td></td></tr>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;margin:1rem auto;max-width:60rem;padding:0 .75rem;color:#222}
-h1{font-size:1.2rem;word-break:break-all}
-table{width:100%;border-collapse:collapse}
-th,td{padding:.35rem .5rem;text-align:left;border-bottom:1px solid #e5e5e5}
-td:first-child{word-break:break-all}
-.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-a{color:#0b57d0;text-decoration:none}a:hover{text-decoration:underline}
-@media (max-width:36rem){td:nth-child(3),th:nth-child(3){display:none}}
-@media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8ab4f8}th,td{border-color:#333}}
-</style>
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
+<title>Index of ${escapeHtml(urlPath)}</title>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
-<h1>${title}</h1>
-<table>
+${renderBreadcrumbs(urlPath)}
+${renderPageControls(options)}
+<table id="list">
 <thead><tr>${header("name", "Name")}${header("size", "Size")}${
     header("mtime", "Modified (UTC)")
   }</tr></thead>
@@ -141,9 +129,25 @@ a{color:#0b57d0;text-decoration:none}a:hover{text-decoration:underline}
 ${up}${rows.join("\n")}
 </tbody>
 </table>
+<script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** One row: type hint, name link, size (exact bytes in the title), time. */
+function renderRow(entry: ListingEntry): string {
+  const folder = entry.kind === "directory";
+  const name = escapeHtml(entry.name) + (folder ? "/" : "");
+  const size = folder ? "—" : escapeHtml(formatBytes(entry.size));
+  const date = new Date(entry.mtimeMs).toISOString();
+  const kind = fileKind(entry.name, entry.kind);
+  return `<tr data-name="${escapeHtml(entry.name)}" data-kind="${kind}">` +
+    `<td><span class="k">${kind}</span><a href="${escapeHtml(hrefFor(entry))}">${name}</a></td>` +
+    `<td class="n" title="${entry.size} bytes">${size}</td>` +
+    `<td class="n"><time datetime="${date}">${
+      date.slice(0, 16).replace("T", " ")
+    }</time></td></tr>`;
 }
 
 /**

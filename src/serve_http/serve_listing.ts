@@ -11,13 +11,15 @@ import {
   renderListingJson,
   type SortKey,
 } from "./listing.ts";
+import type { PageControlsOptions } from "./listing_page/page_controls.ts";
+import { pagePolicy } from "./listing_page/page_policy.ts";
 import { requestUrl } from "./locate.ts";
 import { prefersJson } from "./negotiate.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { folderEntries, type FolderEntry } from "./folder_entries.ts";
 
 /** Options for {@linkcode serveListing}. */
-export interface ServeListingOptions {
+export interface ServeListingOptions extends PageControlsOptions {
   /** Folder names: the adapter's `fs`. */
   fs: FileSystem;
   /** Stats entries and refuses symlinks out of the root. */
@@ -31,7 +33,8 @@ export interface ServeListingOptions {
 const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
 
 /**
- * Lists a folder: `?sort=name|size|mtime&order=asc|desc` for HTML.
+ * Lists a folder: `?sort=name|size|mtime&order=asc|desc` for HTML, which
+ * carries its Content-Security-Policy.
  *
  * @param request the request (its Accept and query)
  * @param folder the folder's path on disk and its decoded URL path (ending in `/`)
@@ -76,20 +79,25 @@ export async function serveListing(
   const query = requestUrl(request).searchParams;
   const key = SORT_KEYS.find((k) => k === query.get("sort")) ?? "name";
   const html = renderListingHtml(folder.urlPath, entries, {
-    key,
-    descending: query.get("order") === "desc",
+    ...options,
+    sort: { key, descending: query.get("order") === "desc" },
   });
-  return listingResponse(request, { text: html, type: "text/html" });
+  const policy = pagePolicy(options.upload === true);
+  return listingResponse(request, { text: html, type: "text/html", policy });
 }
 
 /** The listing's response; a HEAD gets the GET's headers, Content-Length included, and no body. */
-function listingResponse(request: Request, body: { text: string; type: string }): Response {
-  const { text, type } = body;
+function listingResponse(
+  request: Request,
+  body: { text: string; type: string; policy?: string },
+): Response {
+  const { text, type, policy } = body;
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     "vary": "accept",
     "content-type": `${type}; charset=utf-8`,
   };
+  if (policy) headers["content-security-policy"] = policy;
   if (request.method !== "HEAD") return new Response(text, { headers });
   headers["content-length"] = String(new TextEncoder().encode(text).length);
   return new Response(null, { headers });
