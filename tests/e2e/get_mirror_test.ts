@@ -214,10 +214,11 @@ test("get --mirror refetches a file that changed on the server", async () => {
   assert.equal((await runNetkit(["get", "--mirror", base, dir, "-s"])).code, 0);
   writeFileSync(join(www, "sub", "deep", "b.bin"), "changed");
   try {
-    // serve-http's stat cache may answer from before the write for a moment.
+    // serve-http's stat cache may answer from before the write for up to a second.
     const sum = createHash("sha256").update("changed").digest("hex");
     for (let i = 0; i < 50; i++) {
-      if ((await (await fetch(`${base}SHA256SUMS`)).text()).includes(sum)) break;
+      const sums = await (await fetch(`${base}SHA256SUMS`)).text();
+      if (sums.includes(sum) && await (await fetch(`${base}b.bin`)).text() === "changed") break;
       await sleep(100);
     }
     const again = await runNetkit(["get", "--mirror", base, dir]);
