@@ -228,3 +228,23 @@ test("get --mirror refetches a file that changed on the server", async () => {
     writeFileSync(join(www, "sub", "deep", "b.bin"), TREE["sub/deep/b.bin"]);
   }
 });
+
+test("get --mirror resumes a .part an interrupted run left", async () => {
+  const dir = join(root, "out-resume");
+  mkdirSync(dir, { recursive: true });
+  const whole = TREE["sub/deep/b.bin"];
+  writeFileSync(join(dir, "b.bin.part"), whole.slice(0, 1000));
+  // The test above put b.bin back; serve-http's stat cache may lag a second.
+  for (let i = 0; i < 50; i++) {
+    if ((await (await fetch(`${servers["serve-http"]}/sub/deep/b.bin`)).text()) === whole) break;
+    await sleep(100);
+  }
+  const result = await runNetkit(
+    ["get", "--mirror", `${servers["serve-http"]}/sub/deep/`, dir, "--json"],
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(lines.find((o) => o.path?.endsWith("b.bin"))?.resumed_from, 1000);
+  assert.equal(readFileSync(join(dir, "b.bin"), "utf8"), whole);
+  assert(!existsSync(join(dir, "b.bin.part")));
+});
