@@ -1,11 +1,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crawlMirror } from "../../src/get/mirror_crawl.ts";
 import { deleteUnlisted } from "../../src/get/mirror_delete.ts";
 import { MirrorManifest } from "../../src/get/mirror_manifest.ts";
+import { runMirror } from "../../src/get/mirror.ts";
+import { parseGetArgs } from "../../src/commands/get.ts";
+import { UsageError } from "../../src/cli/args.ts";
+import { memoryContext } from "../../src/cli/context.ts";
+import type { NetAdapter } from "../../src/net/types.ts";
 
 /** A python-style server whose `loop/` links back to the root at every depth. */
 function loopingServer(): (url: URL) => Promise<{ text: string; finalUrl: URL }> {
@@ -102,6 +115,55 @@ test("MirrorManifest keeps what an interrupted run recorded (the journal) and dr
     const again = MirrorManifest.load(dir);
     assert.equal(again.get("b"), undefined);
     assert.deepEqual(again.get("a"), { version: "v1", size: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("parseGetArgs() reads --mirror URL DIR and refuses flags that do not fit it", () => {
+  const plan = parseGetArgs(
+    ["--mirror", "http://h.test/p/", "out", "--parallel", "8", "--delete"],
+    {},
+  );
+  assert(plan.kind === "mirror");
+  assert.deepEqual([plan.url.href, plan.dir, plan.many.parallel, plan.delete], [
+    "http://h.test/p/",
+    "out",
+    8,
+    true,
+  ]);
+  assert.throws(() => parseGetArgs(["--mirror", "http://h.test/p/"], {}), UsageError);
+  assert.throws(() => parseGetArgs(["--mirror", "http://h.test/", "d", "-O"], {}), UsageError);
+  assert.throws(() => parseGetArgs(["--mirror", "http://h.test/", "d", "-N"], {}), UsageError);
+  assert.throws(() => parseGetArgs(["http://h.test/", "--delete"], {}), UsageError);
+});
+
+test("runMirror() fetches nothing the second time, and a file whose listed date changed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "netkit-mirror-"));
+  try {
+    let mtime = "2026-12-01T10:00:00.000Z";
+    const requests: string[] = [];
+    const net = {
+      fetch: (url: URL) => {
+        requests.push(url.pathname);
+        const body = url.pathname === "/p/"
+          ? JSON.stringify([{ name: "a.txt", type: "file", size: 1, mtime }])
+          : "A";
+        return Promise.resolve(new Response(body));
+      },
+    } as unknown as NetAdapter;
+    const mirror = async () => {
+      requests.length = 0;
+      const plan = parseGetArgs(["--mirror", "http://h.test/p/", dir, "-s"], {});
+      assert(plan.kind === "mirror");
+      assert.equal(await runMirror(plan, memoryContext(net).context), 0);
+      return [...requests];
+    };
+    assert.deepEqual(await mirror(), ["/p/", "/p/a.txt"]);
+    assert.deepEqual(await mirror(), ["/p/"]);
+    mtime = "2026-12-01T11:00:00.000Z";
+    assert.deepEqual(await mirror(), ["/p/", "/p/a.txt"]);
+    assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "A");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
