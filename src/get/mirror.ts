@@ -14,6 +14,7 @@
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandContext } from "../cli/context.ts";
+import { EXIT } from "../cli/exit_codes.ts";
 import { download, type DownloadRequest } from "./download.ts";
 import { failure } from "./failure.ts";
 import { crawlMirror, type MirrorFile } from "./mirror_crawl.ts";
@@ -36,6 +37,7 @@ export interface GetMirrorPlan {
   delete: boolean;
 }
 
+/** The listing asked for: JSON first, else HTML (RFC 9110 §12.5.1 Accept). */
 const ACCEPT_LISTING = "application/json, text/html;q=0.9, */*;q=0.1";
 
 /**
@@ -88,13 +90,25 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   for (const { url, error } of crawl.failures) {
     context.err(`netkit get: ${url.href}: ${failure(error, context.net).message}`);
   }
-  for (const folder of crawl.folders) mkdirSync(join(plan.dir, folder), { recursive: true });
-  const items = await _changed(crawl.files, { plan, context, manifest, sums: crawl.sums });
+  const safe = crawl.files.filter((file) => {
+    const link = _linkOnTheWay(plan.dir, file.path);
+    if (link !== undefined) {
+      context.err(`netkit get: ${link} is a symlink: ${file.path} not written`);
+    }
+    return link === undefined;
+  });
+  for (const folder of crawl.folders) {
+    if (_linkOnTheWay(plan.dir, folder) === undefined) {
+      mkdirSync(join(plan.dir, folder), { recursive: true });
+    }
+  }
+  const items = await _changed(safe, { plan, context, manifest, sums: crawl.sums });
   note(
     `${crawl.files.length} files in ${crawl.folders.length} folders; ` +
       `${crawl.files.length - items.length} unchanged, ${items.length} to fetch`,
   );
-  const code = items.length === 0 ? 0 : await runMany(
+  const refused = safe.length < crawl.files.length ? EXIT.WRITE_ERROR : 0;
+  const code = items.length === 0 ? refused : await runMany(
     { ...plan.many, kind: "many", items: items.map((i) => i.item), outputDir: plan.dir },
     context,
     {
@@ -116,7 +130,25 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   if (plan.delete) {
     for (const path of deleteUnlisted(plan.dir, listed)) note(`deleted ${join(plan.dir, path)}`);
   }
-  return code;
+  return code || refused;
+}
+
+/**
+ * The first symlink among `path`'s components below `dir` (the file itself
+ * included): writing through one could land outside DIR, so none is.
+ */
+function _linkOnTheWay(dir: string, path: string): string | undefined {
+  let at = dir;
+  for (const segment of path.split("/")) {
+    if (segment === "") continue;
+    at = join(at, segment);
+    try {
+      if (lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** A listing page (or a SHA256SUMS) as text, asking for JSON first. */

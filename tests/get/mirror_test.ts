@@ -168,3 +168,29 @@ test("runMirror() fetches nothing the second time, and a file whose listed date 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("runMirror() never writes through a symlink in DIR (exit 23, the target untouched)", async () => {
+  const root = mkdtempSync(join(tmpdir(), "netkit-mirror-"));
+  try {
+    const dir = join(root, "dir");
+    const outside = join(root, "outside");
+    mkdirSync(dir);
+    mkdirSync(outside);
+    symlinkSync(outside, join(dir, "sub"));
+    const pages: Record<string, string> = {
+      "/": '<a href="sub/">sub/</a><a href="a">a</a>',
+      "/sub/": '<a href="evil">evil</a>',
+    };
+    const net = {
+      fetch: (url: URL) => Promise.resolve(new Response(pages[url.pathname] ?? "x")),
+    } as unknown as NetAdapter;
+    const plan = parseGetArgs(["--mirror", "http://h.test/", dir, "-s"], {});
+    assert(plan.kind === "mirror");
+    const { context, output } = memoryContext(net);
+    assert.equal(await runMirror(plan, context), 23);
+    assert(!existsSync(join(outside, "evil")) && existsSync(join(dir, "a")));
+    assert.match(output.err.join("\n"), /is a symlink/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
