@@ -9,7 +9,15 @@
  *
  * @module
  */
-import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 /** The manifest's file name inside DIR. */
@@ -47,6 +55,8 @@ export interface MirrorRecord {
 export class MirrorManifest {
   readonly #dir: string;
   readonly #records: Map<string, MirrorRecord>;
+  /** The journal, opened at the first record and kept open (one open per run, not per file). */
+  #journal?: number;
 
   private constructor(dir: string, records: Map<string, MirrorRecord>) {
     this.#dir = dir;
@@ -92,7 +102,8 @@ export class MirrorManifest {
   /** Remembers a saved file at once (in the journal). */
   record(path: string, record: MirrorRecord): void {
     this.#records.set(path, record);
-    appendFileSync(join(this.#dir, JOURNAL), JSON.stringify({ path, ...record }) + "\n");
+    this.#journal ??= openSync(join(this.#dir, JOURNAL), "a");
+    writeSync(this.#journal, JSON.stringify({ path, ...record }) + "\n");
   }
 
   /**
@@ -101,6 +112,8 @@ export class MirrorManifest {
    * @param listed the paths the server lists now
    */
   save(listed: Set<string>): void {
+    if (this.#journal !== undefined) closeSync(this.#journal);
+    this.#journal = undefined;
     const files: Record<string, MirrorRecord> = {};
     for (const [path, record] of this.#records) if (listed.has(path)) files[path] = record;
     const target = join(this.#dir, MIRROR_MANIFEST);
