@@ -21,6 +21,7 @@ import { readCaCerts } from "../get/ca_certs.ts";
 import { downloadUrl } from "../get/download_url.ts";
 import { failure } from "../get/failure.ts";
 import { type GetManyPlan, runMany } from "../get/many.ts";
+import { type GetMirrorPlan, runMirror } from "../get/mirror.ts";
 import { releaseSink } from "../get/release_sink.ts";
 import { runNet } from "../get/run_net.ts";
 import { formatHead } from "../get/head_lines.ts";
@@ -86,6 +87,16 @@ Many files (several URLs, -i, -P or --checksums):
   With --json: one object per file as it finishes, then the totals. Exit
   status: 0 when every file was saved, else the code of the first failed
   URL in input order (files --fail-fast cancelled do not count).
+
+Whole folders:
+      --mirror URL DIR       copy the folder tree at URL into DIR: reads
+                             netkit serve-http's JSON listings and the HTML
+                             ones of nginx, Apache and python http.server;
+                             stays under URL, skips dotfiles and files that
+                             did not change since the last run, verifies a
+                             served SHA256SUMS; uses --parallel, -s, --json
+      --delete               with --mirror: remove files in DIR the server
+                             no longer lists (never dotfiles, never outside DIR)
 
 Request:
   -H, --header "N: V"        add a request header (repeatable)
@@ -170,6 +181,8 @@ const OPTIONS = {
   checksums: { type: "string" },
   "checksums-optional": { type: "boolean" },
   cacert: { type: "string" },
+  mirror: { type: "boolean" },
+  delete: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -210,8 +223,8 @@ export interface GetDownloadPlan {
   exitUnchanged: number;
 }
 
-/** What `get` was asked to do: print its help, download one URL, or many. */
-export type GetPlan = { kind: "help" } | GetDownloadPlan | GetManyPlan;
+/** What `get` was asked to do: print its help, download one URL, many, or mirror a folder. */
+export type GetPlan = { kind: "help" } | GetDownloadPlan | GetManyPlan | GetMirrorPlan;
 
 /**
  * Reads `get`'s command line into a plan. Pure: every usage error is found
@@ -239,6 +252,8 @@ export function parseGetArgs(
   if (values.help) return { kind: "help" };
   // curl spells resume "-C -": accept the dash.
   const urls = values.continue ? positionals.filter((p) => p !== "-") : positionals;
+  if (values.mirror) return _parseMirror(values, { urls, env });
+  if (values.delete) throw new UsageError("--delete goes with --mirror");
   if (_isMany(values, urls)) return _parseMany(values, { urls, env });
   if (urls.length !== 1) throw new UsageError("give a URL");
   const url = downloadUrl(urls[0]);
@@ -325,6 +340,22 @@ function _parseMany(
     throw new UsageError("--checksums-optional goes with --checksums SOURCE");
   }
   if (values.output === "" || values.output === "-") throw new UsageError("-o needs a file name");
+  return {
+    ..._manyRules(values, env),
+    items: urls.map((text) => ({ url: downloadUrl(text), out: values.output })),
+    inputFile: values["input-file"],
+    outputDir: values["output-dir"],
+    resume: Boolean(values.continue),
+    checksums: values.checksums,
+    checksumsOptional: Boolean(values["checksums-optional"]),
+  };
+}
+
+/** What a many-file run and a mirror share: the request and how files are fetched. */
+function _manyRules(
+  values: Values,
+  env: Readonly<Record<string, string | undefined>>,
+): Omit<GetManyPlan, "items" | "outputDir"> {
   const headers = requestHeaders(values, { env, form: false });
   if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   const method = values.method?.toUpperCase() ?? "GET";
@@ -332,23 +363,55 @@ function _parseMany(
   return {
     kind: "many",
     request: { method, headers, decode: false, ...requestRules(values) },
-    items: urls.map((text) => ({ url: downloadUrl(text), out: values.output })),
-    inputFile: values["input-file"],
-    outputDir: values["output-dir"],
     parallel: values.parallel === undefined
       ? 4
       : parseNumber(values.parallel, "--parallel", { min: 1, max: 64, integer: true }),
     failFast: Boolean(values["fail-fast"]),
     force: Boolean(values.force),
-    resume: Boolean(values.continue),
+    resume: false,
     fromHeader: false,
-    checksums: values.checksums,
-    checksumsOptional: Boolean(values["checksums-optional"]),
+    checksumsOptional: false,
     json: Boolean(values.json),
     quiet: Boolean(values.silent),
     forceProgress: Boolean(values.progress),
     verbose: Boolean(values.verbose),
     caCertFile: values.cacert,
+  };
+}
+
+const NOT_WITH_MIRROR = [
+  ["output", "-o"],
+  ["remote-name", "-O"],
+  ["input-file", "-i"],
+  ["output-dir", "-P (give DIR after the URL)"],
+  ["continue", "-C (a mirror resumes what an interrupted run left)"],
+  ["checksums", "--checksums (a mirror verifies against a served SHA256SUMS)"],
+  ["checksums-optional", "--checksums-optional"],
+  ["method", "-X"],
+] as const;
+
+/** `--mirror URL DIR [--delete]`. */
+function _parseMirror(
+  values: Values,
+  options: { urls: string[]; env: Readonly<Record<string, string | undefined>> },
+): GetMirrorPlan {
+  for (const [name, flag] of [...NOT_WITH_MANY, ...NOT_WITH_MIRROR]) {
+    if (values[name] !== undefined) throw new UsageError(`${flag} does not go with --mirror`);
+  }
+  if (options.urls.length !== 2) throw new UsageError("--mirror takes a folder URL and a DIR");
+  const [url, dir] = options.urls;
+  if (dir === "") throw new UsageError("--mirror needs a DIR");
+  if (values["fail-fast"] && values["keep-going"]) {
+    throw new UsageError("--fail-fast and --keep-going go separately: pick one");
+  }
+  return {
+    kind: "mirror",
+    url: downloadUrl(url),
+    dir,
+    // A changed file replaces the old one (atomically); checksums are optional
+    // because not every folder serves a SHA256SUMS.
+    many: { ..._manyRules(values, options.env), force: true, checksumsOptional: true },
+    delete: Boolean(values.delete),
   };
 }
 
@@ -489,14 +552,16 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
     return EXIT.OK;
   }
   let context = given;
-  if (plan.caCertFile !== undefined) {
+  const caCertFile = plan.kind === "mirror" ? plan.many.caCertFile : plan.caCertFile;
+  if (caCertFile !== undefined) {
     try {
-      context = { ...given, net: runNet(given.net, { caCerts: readCaCerts(plan.caCertFile) }) };
+      context = { ...given, net: runNet(given.net, { caCerts: readCaCerts(caCertFile) }) };
     } catch (error) {
       return failed(error, given);
     }
   }
   if (plan.kind === "many") return await runMany(plan, context);
+  if (plan.kind === "mirror") return await runMirror(plan, context);
   const note = (line: string) => {
     if (!plan.quiet) context.err(`netkit get: ${line}`);
   };

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../cli/args.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import type { NetAdapter } from "../net/types.ts";
-import { type ChecksumList, parseChecksumList } from "./checksum_list.ts";
+import { type ChecksumEntry, type ChecksumList, parseChecksumList } from "./checksum_list.ts";
 import { download, type DownloadRequest } from "./download.ts";
 import { downloadUrl } from "./download_url.ts";
 import { DownloadError } from "./errors.ts";
@@ -22,6 +22,10 @@ export interface ManyItem {
   out?: string;
   /** `dir=`: a folder inside the output folder. */
   dir?: string;
+  /** Resume this file's `.part` (overrides the run's `-C`; `--mirror` decides per file). */
+  resume?: boolean;
+  /** The checksum this file must match (`--mirror`'s served SHA256SUMS). */
+  checksum?: ChecksumEntry;
 }
 
 function _readText(path: string, flag: string): string {

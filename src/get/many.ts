@@ -28,6 +28,12 @@ import { type ManyOutcome, ManyReport } from "./_many_report.ts";
 
 export type { ManyItem };
 
+/** Options for {@linkcode runMany}. */
+export interface RunManyOptions {
+  /** Called after each file landed (`--mirror` records what it saved). */
+  onSaved?(item: ManyItem, result: DownloadResult): void;
+}
+
 /** A run of many downloads, as `parseGetArgs` leaves it. */
 export interface GetManyPlan {
   kind: "many";
@@ -69,6 +75,7 @@ interface Run {
   claimed: Map<string, number>;
   /** Output folders already made. */
   dirs: Set<string>;
+  onSaved?(item: ManyItem, result: DownloadResult): void;
 }
 
 /**
@@ -76,6 +83,7 @@ interface Run {
  *
  * @param plan what to fetch
  * @param context the command's only I/O
+ * @param options a hook for each saved file
  * @returns 0 when every file was saved, else the first failure's exit code
  * @throws {UsageError} for a bad line of the input file, or two URLs that save one file
  * @example
@@ -101,14 +109,19 @@ interface Run {
  * }
  * ```
  */
-export async function runMany(plan: GetManyPlan, context: CommandContext): Promise<number> {
+export async function runMany(
+  plan: GetManyPlan,
+  context: CommandContext,
+  options: RunManyOptions = {},
+): Promise<number> {
   let run: Run;
   let items: ManyItem[];
   try {
     items = [...plan.items, ...(plan.inputFile ? readUrlList(plan.inputFile) : [])];
     if (items.length === 0) throw new UsageError(`-i ${plan.inputFile} lists no URL`);
     const claimed = _claimNames(items, plan);
-    run = await _prepare(plan, { context, files: items.length, claimed });
+    run = await _prepare(plan, { context, items, claimed });
+    run.onSaved = options.onSaved;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const { code, message } = failure(error, context.net);
@@ -154,7 +167,7 @@ function _pathOf(item: ManyItem, plan: GetManyPlan): string | undefined {
 /** The adapter, hashes, checksum list and display of the run. */
 async function _prepare(
   plan: GetManyPlan,
-  options: { context: CommandContext; files: number; claimed: Map<string, number> },
+  options: { context: CommandContext; items: ManyItem[]; claimed: Map<string, number> },
 ): Promise<Run> {
   const cancel = new AbortController();
   const context = {
@@ -163,7 +176,7 @@ async function _prepare(
   };
   const board = !plan.quiet && (plan.forceProgress || context.stderrIsTerminal)
     ? new MultiProgress((text) => context.writeErr(text), {
-      files: options.files,
+      files: options.items.length,
       now: () => context.monotonicNow(),
     })
     : undefined;
@@ -176,6 +189,7 @@ async function _prepare(
     note: (line) => report.note(line),
   });
   const hashNames = new Set<HashName>([...(list?.entries.values() ?? [])].map((e) => e.hash));
+  for (const item of options.items) if (item.checksum) hashNames.add(item.checksum.hash);
   if (plan.json) hashNames.add("sha256");
   // node:crypto alone costs Bun a few ms of start-up: loaded only when hashing.
   const createHash = hashNames.size > 0 ? (await import("node:crypto")).createHash : undefined;
@@ -222,6 +236,7 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
     sinks = fileSinks(_pathOf(item, plan), {
       ...plan,
       ...run.hashing,
+      resume: item.resume ?? plan.resume,
       dir: _dirOf(item, plan),
       claim: (path) => _claim(path, index, run),
     });
@@ -236,8 +251,9 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
       random: Math.random,
       now: () => context.monotonicNow(),
     });
-    _verify(result, run);
+    _verify(result, { run, item });
     result.sink?.commit();
+    run.onSaved?.(item, result);
     const seconds = (context.monotonicNow() - started) / 1000;
     return run.report.saved({ ...base, result, seconds, meter });
   } catch (error) {
@@ -278,11 +294,12 @@ async function _cancellableSleep(ms: number, run: Run): Promise<void> {
 }
 
 /** Checks the file against its line of the checksum list; a mismatch saves nothing. */
-function _verify(result: DownloadResult, run: Run): void {
+function _verify(result: DownloadResult, of: { run: Run; item: ManyItem }): void {
+  const { run, item } = of;
   const sink = result.sink;
-  if (!run.list || sink?.path === undefined) return;
+  if ((!run.list && !item.checksum) || sink?.path === undefined) return;
   const name = relative(run.plan.outputDir ?? ".", sink.path).split("\\").join("/");
-  const entry = checksumFor(run.list, name);
+  const entry = item.checksum ?? checksumFor(run.list!, name);
   const problem = entry === undefined
     ? run.plan.checksumsOptional
       ? undefined
