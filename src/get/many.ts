@@ -8,7 +8,7 @@
  * @module
  */
 import { mkdirSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../cli/args.ts";
 import type { CommandContext } from "../cli/context.ts";
 import { EXIT } from "../cli/exit_codes.ts";
@@ -232,8 +232,10 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
   const meter = run.report.meter(_pathOf(item, plan) ?? fileNameFromUrl(item.url));
   let sinks: SinkProvider | undefined;
   try {
-    _makeDir(_dirOf(item, plan), run);
-    sinks = fileSinks(_pathOf(item, plan), {
+    const path = _pathOf(item, plan);
+    // out=sub/name.bin names a folder too: make it, as dir= folders are made.
+    _makeDir(path === undefined ? _dirOf(item, plan) : dirname(path), run);
+    sinks = fileSinks(path, {
       ...plan,
       ...run.hashing,
       resume: item.resume ?? plan.resume,

@@ -285,3 +285,17 @@ test("runGet() with many URLs and --fail-with-body prints the error body even wi
   assert.deepEqual(output.err.filter((line) => !line.startsWith("netkit get: ")), ["no"]);
   assert.ok(!output.err.some((line) => line.includes("saved")), "-s: no notes");
 });
+
+test("runGet() with -i makes the folder an out= name puts its file in", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  const list = join(dir.path, "list.txt");
+  writeFileSync(list, `${server.base}/one.txt\n  out=d1/d2/one.bin\n`);
+  const { context, output } = memoryContext(rawNet());
+  const code = await runGet(many(["-i", list, "-P", join(dir.path, "out")]), context);
+  assert.equal(code, EXIT.OK, output.err.join("\n"));
+  assert.equal(
+    readFileSync(join(dir.path, "out", "d1", "d2", "one.bin"), "utf8"),
+    "body of one.txt",
+  );
+});
