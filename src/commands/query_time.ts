@@ -48,7 +48,8 @@ Options:
                        (default: 37; 123 with --ntp)
   -u, --udp            RFC 868 over UDP (default: TCP, as rdate)
   -t, --timeout SECS   give up on a host after this long, all included; SNTP:
-                       on each request (default: ${DEFAULT_TIMEOUT_MS / 1000})
+                       on each request; HTTPS: the connection and first request,
+                       plus 1 s per further sample (default: ${DEFAULT_TIMEOUT_MS / 1000})
       --retries N      UDP and SNTP: resend the request up to N times within
                        the timeout (default: ${DEFAULT_RETRIES})
       --samples N      SNTP: requests per server, ${
@@ -233,15 +234,14 @@ export function parseQueryTimeArgs(args: string[], env: Env): QueryTimePlan {
       : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 }),
     json: values.json === true,
     set: _parseSetOptions(values, _mostRows(targets)),
-    ..._parseTlsOptions(values, targets, env),
+    ..._parseTlsOptions(values, { targets, env }),
   };
 }
 
 /** `--cacert` and `--insecure`: HTTPS only. */
 function _parseTlsOptions(
   values: { cacert?: string; insecure?: boolean },
-  targets: PollTarget[],
-  env: Env,
+  { targets, env }: { targets: PollTarget[]; env: Env },
 ): { caCertFiles: string[]; insecure: boolean } {
   if (!targets.some((t) => t.protocol === "https")) {
     for (const flag of ["cacert", "insecure"] as const) {

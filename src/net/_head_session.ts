@@ -67,7 +67,7 @@ export async function openHeadSession(options: HeadSessionOptions): Promise<Head
   let chain: CertificateInfo[] = [];
   try {
     if (options.tls && options.check !== "none") {
-      chain = _verify(socket as ReturnType<typeof connectTls>, options, roots);
+      chain = _verify(socket as ReturnType<typeof connectTls>, { ...options, roots });
     }
   } catch (error) {
     socket.destroy();
@@ -97,9 +97,9 @@ function _connected(socket: Socket, options: HeadSessionOptions): Promise<void> 
 /** Checks the peer's certificate; returns the chain it was verified with. */
 function _verify(
   socket: ReturnType<typeof connectTls>,
-  options: HeadSessionOptions,
-  roots: readonly string[],
+  options: HeadSessionOptions & { roots: readonly string[] },
 ): CertificateInfo[] {
+  const { roots } = options;
   const peer = _peerChain(socket.getPeerCertificate(true));
   if (options.check === "ignore-dates") {
     return verifyChainIgnoringDates(peer.map((c) => new Uint8Array(c.raw)), {
@@ -111,7 +111,7 @@ function _verify(
     const failure = classifyNodeStyleError({ code: String(socket.authorizationError) });
     // Deno's node:tls names a date failure "unable to verify": a chain that
     // verifies once dates are set aside failed on its dates.
-    if (failure.code === "CERT_UNTRUSTED" && _validWithoutDates(peer, options, roots)) {
+    if (failure.code === "CERT_UNTRUSTED" && _validWithoutDates(peer, options)) {
       throw netError("CERT_EXPIRED", "", { detail: "by the local clock" });
     }
     throw netError(failure.code, "", { detail: failure.detail });
@@ -127,13 +127,12 @@ function _verify(
 
 function _validWithoutDates(
   peer: PeerCertificate[],
-  options: HeadSessionOptions,
-  roots: readonly string[],
+  options: HeadSessionOptions & { roots: readonly string[] },
 ): boolean {
   try {
     verifyChainIgnoringDates(peer.map((c) => new Uint8Array(c.raw)), {
       host: options.hostname,
-      roots,
+      roots: options.roots,
     });
     return true;
   } catch {

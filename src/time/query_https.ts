@@ -34,7 +34,10 @@ export interface HttpsTarget {
 
 /** Options for {@linkcode queryHttps}. */
 export interface QueryHttpsOptions {
-  /** The whole query, connection and every request. @default 5000 */
+  /**
+   * The connection and first request; each further sample adds 1 s (the most
+   * it waits for the server's next second). @default 5000
+   */
   timeoutMs?: number;
   /** Requests on the connection; each after the first halves the uncertainty. @default 1 */
   samples?: number;
@@ -112,7 +115,8 @@ export async function queryHttps(
   target: HttpsTarget,
   options: QueryHttpsOptions,
 ): Promise<HttpsAnswer> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const samples = options.samples ?? 1;
+  const timeoutMs = (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) + (samples - 1) * 1000;
   const signal = AbortSignal.timeout(timeoutMs);
   const wall = _wallClock(options);
   const floorMs = options.plausibleSinceMs ?? PLAUSIBLE_SINCE_MS;
@@ -131,12 +135,11 @@ export async function queryHttps(
       signal,
     });
     const dateRule = { chain: check === "ignore-dates" ? session.chain : [], floorMs };
-    const samples = options.samples ?? 1;
     let bounds: Bounds = { low: -Infinity, high: Infinity };
     let rttMs = Infinity;
     let arrivedMs = 0;
     for (let i = 0; i < samples; i++) {
-      if (i > 0) await _waitForBoundary(bounds, rttMs, { wall, sleep: options.sleep });
+      if (i > 0) await _waitForBoundary(bounds, { rttMs, wall, sleep: options.sleep });
       const sentMs = wall();
       const reply = await session.head("/");
       arrivedMs = wall();
@@ -182,9 +185,9 @@ function _wallClock(options: QueryHttpsOptions): () => number {
  */
 async function _waitForBoundary(
   bounds: Bounds,
-  rttMs: number,
-  clocks: { wall: () => number; sleep?: (ms: number) => Promise<void> },
+  clocks: { rttMs: number; wall: () => number; sleep?: (ms: number) => Promise<void> },
 ): Promise<void> {
+  const { rttMs } = clocks;
   const middleS = (bounds.low + bounds.high) / 2;
   const arrivalS = clocks.wall() / 1000 + rttMs / 2000;
   // The server's time at arrival, by the estimate; wait for its next whole second.

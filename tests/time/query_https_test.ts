@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import type { CertificateInfo, HeadSessionOptions, NetAdapter } from "../../src/net/types.ts";
 import { queryHttps } from "../../src/time/query_https.ts";
 import { TimeQueryError } from "../../src/time/time_query_error.ts";
+import { selectAdapter } from "../../src/net/select.ts";
+import { tcpPeer } from "../_peers.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -145,4 +147,19 @@ test("queryHttps() refuses a missing or malformed Date, and Dates that contradic
     queryHttps(jumpy.net, target, { ...jumpy.clocks, samples: 2 }),
     /contradict each other/,
   );
+});
+
+test("queryHttps() gives up on a server that never answers, after the timeout", async () => {
+  await using server = await tcpPeer(() => {});
+  const started = performance.now();
+  await assert.rejects(
+    queryHttps(selectAdapter(), { host: "127.0.0.1", port: server.port, tls: false }, {
+      timeoutMs: 300,
+    }),
+    (e) =>
+      e instanceof TimeQueryError && e.kind === "timeout" &&
+      /timed out after 0\.3 s/.test(e.message),
+  );
+  const took = performance.now() - started;
+  assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
 });
