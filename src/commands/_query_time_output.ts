@@ -39,7 +39,7 @@ export function formatPollRow(
   const via = result.address === undefined || result.address === result.host
     ? ""
     : ` (${result.address})`;
-  const label = result.protocol === "ntp" ? "ntp" : result.transport;
+  const label = result.protocol === "time" ? result.transport : result.protocol;
   const prefix = `netkit query-time: ${formatHostPort(result.host, result.port)}${via} ${label}: `;
   const notes = result.ok && result.protocol === "ntp" ? result.notes.map((n) => prefix + n) : [];
   if (options.json) {
@@ -81,6 +81,20 @@ function _toJson(result: PollResult): Record<string, unknown> {
       outlier: result.outlier,
     };
   }
+  if (result.protocol !== "ntp") {
+    return {
+      ...head,
+      transport: result.transport,
+      authenticated: result.authenticated,
+      unix: _round(result.unix, 3),
+      iso: new Date(result.unix * 1000).toISOString(),
+      offset_s: _round(result.offsetS, 3),
+      precision_ms: _round(result.precisionMs, 1),
+      rtt_ms: _round(result.rttMs, 3),
+      samples: result.samples,
+      outlier: result.outlier,
+    };
+  }
   return {
     ...head,
     transport: result.transport,
@@ -105,6 +119,12 @@ function _toLine(result: PollResult & { ok: true }): string {
     return `${where}${via} ${result.transport}  ${_toIso(result.unix)}  ` +
       `offset ${sign}${Math.abs(result.offsetS).toFixed(3)} s  rtt ${result.rttMs.toFixed(1)} ms` +
       outlier;
+  }
+  if (result.protocol !== "ntp") {
+    return `${where} ${result.protocol}  ${new Date(result.unix * 1000).toISOString()}  ` +
+      `offset ${sign}${Math.abs(result.offsetS).toFixed(3)} s  ` +
+      `+/- ${result.precisionMs.toFixed(0)} ms  rtt ${result.rttMs.toFixed(1)} ms` +
+      (result.authenticated ? "" : "  UNAUTHENTICATED") + outlier;
   }
   return `${where}${via} ntp  ${new Date(result.unix * 1000).toISOString()}  ` +
     `offset ${sign}${Math.abs(result.offsetS).toFixed(6)} s  rtt ${result.rttMs.toFixed(3)} ms  ` +

@@ -21,20 +21,24 @@ import {
   type PollTarget,
   pollTime,
 } from "../time/poll_time.ts";
+import { readCaCerts } from "../get/ca_certs.ts";
+import { DownloadError } from "../get/errors.ts";
 import { parseTimeTarget } from "./_parse_time_target.ts";
 import { formatPollRow } from "./_query_time_output.ts";
 
 const USAGE = `Usage: netkit query-time HOST[:PORT]... [options]
 
 Ask one or more time servers for the time, in parallel, over RFC 868 (like
-rdate -p) or SNTP (like ntpdig/sntp), and show each one's time, its offset
-from the local clock and the round trip.
+rdate -p), SNTP (like ntpdig/sntp) or HTTPS (the Date header, like htpdate),
+and show each one's time, its offset from the local clock and the round trip.
 
 Arguments:
   HOST[:PORT]         a host name or address; IPv6 as [addr]:port or bare addr
   ntp://HOST[:PORT]   ask this host over SNTP (UDP, default port 123)
   time://HOST[:PORT]  ask this host over RFC 868, TCP (default port 37)
   time+udp://HOST[:PORT]  ask this host over RFC 868, UDP
+  https://HOST[:PORT] the Date header of HEAD / over HTTPS (default port 443)
+  http://HOST[:PORT]  the same over plain HTTP (port 80): UNAUTHENTICATED
                       (one run may mix them; a host without a scheme is asked
                       as the options below say)
 
@@ -44,13 +48,21 @@ Options:
                        (default: 37; 123 with --ntp)
   -u, --udp            RFC 868 over UDP (default: TCP, as rdate)
   -t, --timeout SECS   give up on a host after this long, all included; SNTP:
-                       on each request (default: ${DEFAULT_TIMEOUT_MS / 1000})
+                       on each request; HTTPS: the connection and first request,
+                       plus 1 s per further sample (default: ${DEFAULT_TIMEOUT_MS / 1000})
       --retries N      UDP and SNTP: resend the request up to N times within
                        the timeout (default: ${DEFAULT_RETRIES})
       --samples N      SNTP: requests per server, ${
   NTP_SAMPLE_SPACING_MS / 1000
 } s apart; the one with the
                        smallest round-trip delay is kept (default: 1; 4 with --set)
+                       HTTPS: requests on one connection, each timed to land
+                       as the server's second changes; each halves the
+                       uncertainty (1: +/-0.5 s; 5: about +/-30 ms)
+      --cacert FILE    HTTPS: trust the CA certificates in this PEM file too
+                       (NODE_EXTRA_CA_CERTS and DENO_CERT are read as well)
+  -k, --insecure       HTTPS: check no certificate at all; the answer is
+                       marked unauthenticated (anyone on the path can lie)
       --tolerance SECS with two or more answers, flag hosts further than this
                        from the median offset as outliers (default: ${DEFAULT_TOLERANCE_S})
       --json           one JSON object per host per line on stdout
@@ -71,7 +83,14 @@ Setting the clock (like rdate -s):
 The new time is the local clock plus the median offset of the agreeing
 hosts. A time before this build's date is never set. An RFC 868 answer is
 whole seconds: its uncertainty is 0.5 s + half the round trip; an SNTP
-answer's is half its delay + the server's root distance.
+answer's is half its delay + the server's root distance; an HTTPS answer's
+is its precision_ms.
+
+HTTPS and an unset clock: while the local clock reads before this build's
+date, the certificate chain (up to a trusted CA) and the host name are
+verified as always but the validity dates are not, and the server's Date
+is accepted only if it lies inside every certificate's validity period and
+after this build's date. Otherwise the runtime's own verification applies.
 
 SNTP: the request is 48 bytes, mode 3, version 4, its transmit timestamp a
 random nonce, from a random port. A reply counts only from the address and
@@ -89,7 +108,10 @@ JSON fields: host, address, port, transport ("tcp"|"udp"), value (the raw
 32-bit number), unix, iso, rtt_ms, offset_s, outlier; SNTP rows: host,
 address, port, protocol ("ntp"), transport, unix, iso, stratum, refid, leap,
 root_distance_ms, rtt_ms (the delay), offset_s, outlier; in a run with any
-SNTP host every row has protocol ("ntp"|"time"). For a host that failed:
+SNTP host every row has protocol ("ntp"|"time"). HTTPS rows: host, address,
+port, protocol ("https"|"http"), transport ("tcp"), authenticated, unix,
+iso, offset_s, precision_ms, rtt_ms, samples, outlier (in a run with any
+HTTPS host every row has protocol). For a host that failed:
 host, [address,] port, [protocol,] transport, error.
 
 Exit codes: 0 at least one host answered (with --set: the clock was set; with
@@ -115,6 +137,10 @@ export interface QueryTimeRun {
   json: boolean;
   /** `--set` and its options; absent when only asking. */
   set?: ClockSetRequest;
+  /** HTTPS: PEM files of extra CAs (`--cacert`, then NODE_EXTRA_CA_CERTS, DENO_CERT). */
+  caCertFiles: string[];
+  /** HTTPS: `--insecure`. */
+  insecure: boolean;
 }
 
 /** `--set`'s options. */
@@ -142,6 +168,8 @@ const OPTIONS = {
   "max-step": { type: "string" },
   force: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  cacert: { type: "string" },
+  insecure: { type: "boolean", short: "k" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -149,7 +177,7 @@ const OPTIONS = {
  * Reads `query-time`'s arguments. Pure: nothing is resolved or sent.
  *
  * @param args the arguments after `query-time`
- * @param _env the environment (query-time reads none)
+ * @param env the environment: NODE_EXTRA_CA_CERTS and DENO_CERT name CA files for HTTPS
  * @returns the plan
  * @throws {UsageError} on no host, a bad host, scheme or value, or `--set`'s options
  *   without `--set`
@@ -168,7 +196,7 @@ const OPTIONS = {
  * assert(!mixed.help && mixed.samples === 4);
  * ```
  */
-export function parseQueryTimeArgs(args: string[], _env: Env): QueryTimePlan {
+export function parseQueryTimeArgs(args: string[], env: Env): QueryTimePlan {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help) return { help: true };
   if (positionals.length === 0) throw new UsageError("no host given");
@@ -206,14 +234,34 @@ export function parseQueryTimeArgs(args: string[], _env: Env): QueryTimePlan {
       : parseNumber(values.tolerance, "--tolerance", { min: 0, max: 1e9 }),
     json: values.json === true,
     set: _parseSetOptions(values, _mostRows(targets)),
+    ..._parseTlsOptions(values, { targets, env }),
   };
 }
 
-/** `--samples`: SNTP only; default 1, or 4 with `--set` (chrony's iburst). */
+/** `--cacert` and `--insecure`: HTTPS only. */
+function _parseTlsOptions(
+  values: { cacert?: string; insecure?: boolean },
+  { targets, env }: { targets: PollTarget[]; env: Env },
+): { caCertFiles: string[]; insecure: boolean } {
+  if (!targets.some((t) => t.protocol === "https")) {
+    for (const flag of ["cacert", "insecure"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} only goes with https://HOST`);
+    }
+  }
+  const files = [values.cacert, env.NODE_EXTRA_CA_CERTS, env.DENO_CERT];
+  return {
+    caCertFiles: files.filter((f): f is string => f !== undefined && f !== ""),
+    insecure: values.insecure === true,
+  };
+}
+
+/** `--samples`: SNTP and HTTP(S) only; default 1, or 4 with `--set` (chrony's iburst). */
 function _parseSamples(values: { samples?: string; set?: boolean }, targets: PollTarget[]) {
   if (values.samples === undefined) return values.set ? 4 : 1;
-  if (!targets.some((t) => t.protocol === "ntp")) {
-    throw new UsageError("--samples only goes with SNTP hosts (--ntp or ntp://HOST)");
+  if (!targets.some((t) => t.protocol !== "time")) {
+    throw new UsageError(
+      "--samples only goes with SNTP or HTTPS hosts (--ntp, ntp://HOST, https://HOST)",
+    );
   }
   return parseNumber(values.samples, "--samples", { min: 1, max: 16, integer: true });
 }
@@ -280,7 +328,24 @@ export async function runQueryTime(plan: QueryTimePlan, context: CommandContext)
     context.out(USAGE);
     return EXIT.OK;
   }
+  let caCerts: string[];
+  try {
+    caCerts = plan.caCertFiles.flatMap((file) => readCaCerts(file));
+  } catch (error) {
+    if (!(error instanceof DownloadError)) throw error;
+    context.err(`netkit query-time: ${error.message}`);
+    return EXIT.FAILURE;
+  }
+  if (plan.insecure) {
+    context.err(
+      "netkit query-time: WARNING: --insecure: no certificate is checked; anyone on the " +
+        "network path can set this time (drop -k to verify the server)",
+    );
+  }
   const results = await pollTime(context.net, plan.targets, {
+    caCerts,
+    insecure: plan.insecure,
+    monotonic: () => context.monotonicNow(),
     timeoutMs: plan.timeoutMs,
     retries: plan.retries,
     samples: plan.samples,
@@ -307,7 +372,9 @@ function _clockSample(result: PollResult & { ok: true }): ClockSample {
   const host = result.address === result.host ? result.host : `${result.host} (${result.address})`;
   const uncertaintyS = result.protocol === "ntp"
     ? result.rttMs / 2000 + result.rootDistanceS
-    : 0.5 + result.rttMs / 2000;
+    : result.protocol === "time"
+    ? 0.5 + result.rttMs / 2000
+    : result.precisionMs / 1000;
   return { host, offsetS: result.offsetS, uncertaintyS };
 }
 

@@ -376,6 +376,101 @@ export interface FetchExtras {
 }
 
 /**
+ * How {@linkcode NetAdapter.openHeadSession} checks the server's certificate.
+ *
+ * - `"ordinary"`: the runtime's own verification (chain, host name, dates by
+ *   the local clock).
+ * - `"ignore-dates"`: the chain up to a trusted root and the host name are
+ *   verified as usual, the validity dates are not; the caller must check the
+ *   time it reads against {@linkcode HeadSession.chain} (a clock that is
+ *   plainly unset cannot judge dates).
+ * - `"none"`: nothing is verified (`--insecure`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CertificateCheck } from "./types.ts";
+ *
+ * const checks: CertificateCheck[] = ["ordinary", "ignore-dates", "none"];
+ * assert(checks.length === 3);
+ * ```
+ */
+export type CertificateCheck = "ordinary" | "ignore-dates" | "none";
+
+/**
+ * Options for {@linkcode NetAdapter.openHeadSession}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HeadSessionOptions } from "./types.ts";
+ *
+ * const options: HeadSessionOptions = { hostname: "127.0.0.1", port: 443, tls: true };
+ * assert(options.tls);
+ * ```
+ */
+export interface HeadSessionOptions extends HostPort {
+  /** HTTPS when true, plain HTTP when false. */
+  tls: boolean;
+  /** @default "ordinary" */
+  check?: CertificateCheck;
+  /** PEM certificates trusted as CAs besides the runtime's roots. */
+  caCerts?: string[];
+  /** Aborts the connection attempt (and the session's requests). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A certificate of the chain a server was verified with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CertificateInfo } from "./types.ts";
+ *
+ * const info: CertificateInfo = { subject: "CN=example", notBeforeMs: 0, notAfterMs: 1 };
+ * assert(info.notAfterMs > info.notBeforeMs);
+ * ```
+ */
+export interface CertificateInfo {
+  subject: string;
+  /** Start of its validity period, ms since the Unix epoch. */
+  notBeforeMs: number;
+  /** End of its validity period, ms since the Unix epoch. */
+  notAfterMs: number;
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection for timed `HEAD` requests (HTTP time,
+ * as htpdate reads it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HeadSession } from "./types.ts";
+ *
+ * const dateOf = async (session: HeadSession) => (await session.head("/")).headers.get("date");
+ * assert(typeof dateOf === "function");
+ * ```
+ */
+export interface HeadSession extends AsyncDisposable {
+  /**
+   * The verified chain, leaf first, up to and including the trusted root;
+   * empty without TLS or with check `"none"`.
+   */
+  readonly chain: CertificateInfo[];
+  /**
+   * Sends `HEAD path` (no-cache, keep-alive) and reads the response head.
+   *
+   * @throws {NetError} ECONNRESET when the server closes the connection,
+   *   EPROTO on a malformed head, EABORTED on the session's signal
+   */
+  head(path: string): Promise<{ status: number; headers: Headers }>;
+  /** Closes the connection; never throws, safe to call twice. */
+  close(): void;
+}
+
+/**
  * Signals a command may wait for.
  *
  * @example
@@ -439,6 +534,15 @@ export interface NetAdapter {
    *   Reading the body fails with NetErrors too (ECONNRESET, EPROTO, EABORTED).
    */
   fetch(url: URL, init: RequestInit, extras?: FetchExtras): Promise<Response>;
+  /**
+   * Opens one connection for timed `HEAD` requests, verifying the server's
+   * certificate as `check` says (node:tls on both runtimes: neither's own TLS
+   * can skip only the validity dates).
+   *
+   * @throws {NetError} ENOTFOUND, ECONNREFUSED, ETIMEDOUT, EABORTED,
+   *   CERT_UNTRUSTED, CERT_HOSTNAME, CERT_EXPIRED, TLS_FAILED
+   */
+  openHeadSession(options: HeadSessionOptions): Promise<HeadSession>;
   /** Whether {@linkcode FetchExtras.insecure} works in this process. */
   readonly insecureTls: boolean;
   /** When it does not: what makes it work, for the user (e.g. a runtime flag). */

@@ -16,22 +16,26 @@ import {
   type TimeAnswer,
   type TimeTarget,
 } from "./query_time.ts";
+import { type HttpsAnswer, queryHttps, type QueryHttpsOptions } from "./query_https.ts";
 import { formatTimeout } from "./_exchange.ts";
 import { resolveTarget } from "./_resolve_target.ts";
 import { TimeQueryError, toTimeQueryError } from "./time_query_error.ts";
 
-/** `"time"`: RFC 868 (over TCP or UDP); `"ntp"`: SNTP (over UDP). */
-export type TimeProtocol = "time" | "ntp";
+/**
+ * `"time"`: RFC 868 (over TCP or UDP); `"ntp"`: SNTP (over UDP); `"https"`,
+ * `"http"`: the Date header of `HEAD /` (over TCP).
+ */
+export type TimeProtocol = "time" | "ntp" | "https" | "http";
 
 /** A host to ask, and how. */
 export interface PollTarget extends TimeTarget {
   protocol: TimeProtocol;
-  /** `"udp"` for SNTP. */
+  /** `"udp"` for SNTP, `"tcp"` for HTTP(S). */
   transport: Transport;
 }
 
 /** An answer of either protocol. */
-export type PollAnswer = TimeAnswer | NtpAnswer;
+export type PollAnswer = TimeAnswer | NtpAnswer | HttpsAnswer;
 
 /** A host's answer or failure, as a poll reports it. */
 export type PollResult =
@@ -49,7 +53,10 @@ export type PollResult =
 
 /** Options for {@linkcode pollTime}. */
 export interface PollTimeOptions
-  extends Omit<QueryTimeOptions, "transport">, Omit<QueryNtpOptions, "clock"> {
+  extends
+    Omit<QueryTimeOptions, "transport">,
+    Omit<QueryNtpOptions, "clock">,
+    Pick<QueryHttpsOptions, "caCerts" | "insecure" | "monotonic"> {
   /** Seconds from the median offset before an answer is an outlier. @default 5 */
   toleranceS?: number;
 }
@@ -122,6 +129,15 @@ async function _ask(net: NetAdapter, target: PollTarget, options: PollTimeOption
   if (target.protocol === "time") {
     return [
       await queryTime(net, target, { ...options, transport: target.transport }).then(
+        (answer): Row => ({ ok: true, answer }),
+        (error) => failed(error),
+      ),
+    ];
+  }
+  if (target.protocol === "https" || target.protocol === "http") {
+    const https = { host: target.host, port: target.port, tls: target.protocol === "https" };
+    return [
+      await queryHttps(net, https, options).then(
         (answer): Row => ({ ok: true, answer }),
         (error) => failed(error),
       ),

@@ -87,7 +87,7 @@ test("parseQueryTimeArgs() refuses bad SNTP arguments with one line each", () =>
   const cases: [string[], RegExp][] = [
     [
       ["gopher://a"],
-      /^unknown scheme 'gopher:\/\/' in 'gopher:\/\/a' \(use ntp:\/\/, time:\/\/ or time\+udp:\/\/\)$/,
+      /^unknown scheme 'gopher:\/\/' in 'gopher:\/\/a' \(use ntp:\/\/, time:\/\/, time\+udp:\/\/, https:\/\/ or http:\/\/\)$/,
     ],
     [["ntp://a/path"], /^not a host: 'ntp:\/\/a\/path' \(no path, user or query\)$/],
     [["ntp://u@a"], /^not a host/],
@@ -98,7 +98,10 @@ test("parseQueryTimeArgs() refuses bad SNTP arguments with one line each", () =>
       ["--ntp", "-u", "a"],
       /^--udp does not go with --ntp \(SNTP is always UDP; .*time\+udp:\/\/HOST\)$/,
     ],
-    [["--samples", "2", "a"], /^--samples only goes with SNTP hosts \(--ntp or ntp:\/\/HOST\)$/],
+    [
+      ["--samples", "2", "a"],
+      /^--samples only goes with SNTP or HTTPS hosts \(--ntp, ntp:\/\/HOST, https:\/\/HOST\)$/,
+    ],
     [["-n", "--samples", "0", "a"], /^--samples must be a whole number from 1 to 16 \(got '0'\)$/],
     [["-n", "--samples", "17", "a"], /^--samples must be a whole number from 1 to 16/],
   ];

@@ -36,6 +36,8 @@ test("parseQueryTimeArgs() defaults: RFC 868 over TCP, port 37, 5 s, 2 retries, 
     toleranceS: 5,
     json: false,
     set: undefined,
+    caCertFiles: [],
+    insecure: false,
   });
   assert.deepEqual(parseQueryTimeArgs(["--help"], {}), { help: true });
   assert.deepEqual(parseQueryTimeArgs(["-h", "--json"], {}), { help: true });
@@ -149,5 +151,38 @@ test("runQueryTime() measures offsets against the context's clock, and --set ste
   assert.match(
     output.out.at(-1)!,
     /^would set the clock: .*\(step \+(49|50)\.\d{3} s; 1 of 1 hosts agree\)$/,
+  );
+});
+
+test("parseQueryTimeArgs() reads https:// and http:// hosts, --cacert, --insecure and the CA variables", () => {
+  const plan = parseQueryTimeArgs(
+    [
+      "--samples",
+      "5",
+      "--cacert",
+      "ca.pem",
+      "-k",
+      "https://a",
+      "http://b:8080/",
+      "https://[::1]:8443",
+    ],
+    { NODE_EXTRA_CA_CERTS: "extra.pem", DENO_CERT: "" },
+  );
+  assert.ok(!plan.help);
+  assert.deepEqual(plan.targets, [
+    { host: "a", port: 443, protocol: "https", transport: "tcp" },
+    { host: "b", port: 8080, protocol: "http", transport: "tcp" },
+    { host: "::1", port: 8443, protocol: "https", transport: "tcp" },
+  ]);
+  assert.equal(plan.samples, 5);
+  assert.deepEqual(plan.caCertFiles, ["ca.pem", "extra.pem"]);
+  assert.equal(plan.insecure, true);
+  assert.throws(
+    () => parseQueryTimeArgs(["-k", "time.example"], {}),
+    /--insecure only goes with https:\/\/HOST/,
+  );
+  assert.throws(
+    () => parseQueryTimeArgs(["--cacert", "x", "ntp://a"], {}),
+    /--cacert only goes with https:\/\/HOST/,
   );
 });

@@ -28,6 +28,17 @@ export interface TestCertificates extends Disposable {
   expired: Pem;
   /** For localhost and 127.0.0.1, signed by its own key. */
   selfSigned: Pem;
+  /** For localhost and 127.0.0.1, signed by the CA, valid from yesterday for 10 days; cert is leaf + CA. */
+  fromYesterday: Pem;
+  /** For localhost and 127.0.0.1, signed by the CA, valid from 3 days ago to 2 days ago. */
+  lastWeek: Pem;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `openssl ca`'s date form, YYYYMMDDHHMMSSZ, `days` from now. */
+function opensslDate(days: number): string {
+  return new Date(Date.now() + days * DAY_MS).toISOString().replace(/[-:T]|\.\d+/g, "");
 }
 
 const CA_CONFIG = `[ca]
@@ -57,22 +68,38 @@ export function makeCertificates(): TestCertificates {
     writeFileSync(join(dir, "index.txt"), "");
     writeFileSync(join(dir, "serial"), "01\n");
     const key = ["-newkey", "rsa:2048", "-nodes"];
+    // The CA is valid from yesterday for 30 days (self-signed through `openssl ca` for its dates).
     openssl(dir, [
       "req",
-      "-x509",
       ...key,
       "-keyout",
       "ca.key",
       "-out",
-      "ca.pem",
-      "-days",
-      "30",
+      "ca.csr",
       "-subj",
       "/CN=netkit test CA",
       "-addext",
       "basicConstraints=critical,CA:TRUE",
       "-addext",
       "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(dir, [
+      "ca",
+      "-batch",
+      "-selfsign",
+      "-config",
+      "ca.cnf",
+      "-keyfile",
+      "ca.key",
+      "-in",
+      "ca.csr",
+      "-out",
+      "ca.pem",
+      "-startdate",
+      opensslDate(-1),
+      "-enddate",
+      opensslDate(30),
+      "-notext",
     ]);
     const leaf = (name: string, san: string, start: string, end: string): Pem => {
       openssl(dir, [
@@ -112,6 +139,9 @@ export function makeCertificates(): TestCertificates {
     const good = leaf("good", local, "20200101000000Z", "20991231000000Z");
     const wrongName = leaf("wrong", "DNS:example.invalid", "20200101000000Z", "20991231000000Z");
     const expired = leaf("expired", local, "20200101000000Z", "20200102000000Z");
+    const fromYesterday = leaf("yesterday", local, opensslDate(-1), opensslDate(10));
+    const lastWeek = leaf("lastweek", local, opensslDate(-3), opensslDate(-2));
+    const ca = readFileSync(join(dir, "ca.pem"), "utf8");
     openssl(dir, [
       "req",
       "-x509",
@@ -128,11 +158,13 @@ export function makeCertificates(): TestCertificates {
       `subjectAltName=${local}`,
     ]);
     return {
-      ca: readFileSync(join(dir, "ca.pem"), "utf8"),
+      ca,
       good,
       wrongName,
       expired,
       selfSigned: pem(dir, "self"),
+      fromYesterday: { ...fromYesterday, cert: fromYesterday.cert + ca },
+      lastWeek,
       [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
     };
   } catch (error) {

@@ -15,6 +15,7 @@ import { bunFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock } from "./clock.ts";
+import { openHeadSession } from "../_head_session.ts";
 
 declare const Bun: BunApi;
 
@@ -48,6 +49,7 @@ export const bunAdapter: NetAdapter = {
   fetch: bunFetch,
   insecureTls: true,
   insecureTlsHint: "",
+  openHeadSession,
   setSystemClock,
   clockSync,
 };

@@ -52,15 +52,16 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
       // own limit (serve-http --max-upload), so Bun's must not get in first.
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       ...(options.tls ? { tls: options.tls } : {}),
-      fetch(request, srv) {
+      async fetch(request, srv) {
         const ip = srv.requestIP(request);
-        return options.handler(request, {
+        const response = await options.handler(request, {
           remoteAddr: {
             transport: "tcp",
             hostname: unmapAddress(ip?.address ?? ""),
             port: ip?.port ?? 0,
           },
         });
+        return request.method === "HEAD" ? _withDate(response) : response;
       },
       error: () => new Response("Internal Server Error", { status: 500 }),
     });
@@ -79,4 +80,22 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
     shutdown,
     [Symbol.asyncDispose]: () => shutdown(0),
   });
+}
+
+/**
+ * Bun.serve stamps GET responses with a Date but not HEAD ones; RFC 9110
+ * §6.6.1 wants it on both (and HTTP time clients read it from HEAD).
+ */
+function _withDate(response: Response): Response {
+  if (response.headers.has("date")) return response;
+  try {
+    response.headers.set("date", new Date().toUTCString());
+    return response;
+  } catch {
+    // Immutable headers (a Response.redirect, a fetched response): copy them.
+    const headers = new Headers(response.headers);
+    headers.set("date", new Date().toUTCString());
+    const { status, statusText } = response;
+    return new Response(response.body, { status, statusText, headers });
+  }
 }

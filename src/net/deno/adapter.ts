@@ -13,6 +13,7 @@ import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock } from "./clock.ts";
+import { openHeadSession } from "../_head_session.ts";
 
 /**
  * The {@linkcode NetAdapter} for Deno.
@@ -45,6 +46,7 @@ export const denoAdapter: NetAdapter = {
   // Deno turns certificate checks off only for a whole process, never per request.
   insecureTls: false,
   insecureTlsHint: "under Deno, -k needs --unsafely-ignore-certificate-errors",
+  openHeadSession,
   setSystemClock,
   clockSync,
 };
