@@ -79,6 +79,9 @@ export async function* memberChunks(
   options: MemberChunksOptions,
 ): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const { path, name, info } = member;
+  // The last chunk waits for the check after reading: a member found changed
+  // is then always cut short in the stream, never complete-looking but torn.
+  let last: Uint8Array<ArrayBuffer> | undefined;
   if (info.size > 0) {
     const file = await open(path, "r");
     try {
@@ -90,7 +93,8 @@ export async function* memberChunks(
           throw new MemberChangedError(name, `ended after ${read} of ${info.size} bytes`);
         }
         read += bytesRead;
-        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+        if (last) yield last;
+        last = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
       }
     } finally {
       await file.close();
@@ -100,4 +104,5 @@ export async function* memberChunks(
   if (after.size !== info.size || after.mtimeMs !== info.mtimeMs || after.ino !== info.ino) {
     throw new MemberChangedError(name, "its size, time or inode is not what it was");
   }
+  if (last) yield last;
 }

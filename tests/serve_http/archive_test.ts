@@ -188,3 +188,16 @@ test("a tar whose member changes while it is read errors instead of ending", asy
     while (!(await reader.read()).done);
   }, MemberChangedError);
 });
+
+test("memberChunks() holds a member's last chunk until the file is known unchanged", async () => {
+  const path = join(root, "tail.txt");
+  writeFileSync(path, "12345");
+  const info = await net.fs.stat(path);
+  const chunks: Uint8Array[] = [];
+  const reading = memberChunks({ path, name: "tail.txt", info }, { fs: net.fs });
+  appendFileSync(path, "6"); // after the stat, before the check that follows the read
+  await assert.rejects(async () => {
+    for await (const chunk of reading) chunks.push(chunk);
+  }, MemberChangedError);
+  assert.equal(chunks.length, 0, "none of a one-chunk member went out: it is cut short");
+});
