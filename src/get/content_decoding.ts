@@ -2,7 +2,7 @@
  * Undoing a response's content codings (RFC 9110 §8.4.1) where `get` wants
  * decoded output: gzip, deflate (zlib-wrapped, or raw as some servers send
  * it, which curl accepts too) and br, with the web-standard
- * `DecompressionStream`, the same on Deno and on Bun. The adapter never
+ * `DecompressionStream`, the same on Deno and on Bun: the adapter never
  * decodes (its contract), so this is the only place that does.
  *
  * @module

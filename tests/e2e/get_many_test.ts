@@ -21,12 +21,10 @@ import {
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import {
   have,
   netkitArgv,
   peerSkip,
-  run,
   runNetkit,
   type RunningServer,
   type RunOptions,
@@ -34,6 +32,7 @@ import {
   startNetkit,
   TARGET,
 } from "../_helpers.ts";
+import { makeCertificates, stop } from "./_processes.ts";
 
 const FILES = 200;
 const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
@@ -83,25 +82,6 @@ async function startAndWait(argv: string[], url: string, cwd?: string): Promise<
     }
   }
   throw new Error(`${argv[0]} did not start: ${stderr}`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on("close", () => resolve());
-    process.kill(child.pid!, "SIGTERM");
-  });
-}
-
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const script = `set -e
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=netkit-many-ca -keyout ca.key -out ca.pem
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost -keyout leaf.key -out leaf.csr
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=critical,CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
-openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out leaf.pem`;
-  const made = await run(["sh", "-c", `cd '${dir}' && { ${script}; } 2>&1`]);
-  assert.equal(made.code, 0, made.stdout);
-  return { ca: join(dir, "ca.pem"), cert: join(dir, "leaf.pem"), key: join(dir, "leaf.key") };
 }
 
 /** nginx on a plain port (with a slow location) and, given certificates, a TLS one. */

@@ -43,6 +43,7 @@ import {
   startNetkit,
   TARGET,
 } from "../_helpers.ts";
+import { makeCertificates, stop } from "./_processes.ts";
 
 const HAVE_PYTHON = have("python3");
 const HAVE_NGINX = have("nginx");
@@ -140,26 +141,6 @@ async function startAndWait(argv: string[], url: string, cwd?: string): Promise<
   }
   child.kill("SIGKILL");
   throw new Error(`${argv[0]} did not start: ${stderr}`);
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on("close", () => resolve());
-    process.kill(child.pid!, "SIGTERM");
-  });
-}
-
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  // A CA and a leaf it signed: rustls (Deno) refuses a self-signed CA as the server's certificate.
-  const script = `set -e
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=netkit-test-ca -keyout ca.key -out ca.pem
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost -keyout leaf.key -out leaf.csr
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=critical,CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
-openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out leaf.pem`;
-  const made = await run(["sh", "-c", `cd '${dir}' && { ${script}; } 2>&1`]);
-  assert.equal(made.code, 0, made.stdout);
-  return { ca: join(dir, "ca.pem"), cert: join(dir, "leaf.pem"), key: join(dir, "leaf.key") };
 }
 
 async function startPeer(tls?: { cert: string; key: string }) {
