@@ -1,7 +1,8 @@
 /**
  * The clock's libc calls, as both adapters' FFI makes them: `clock_settime`
- * (where libc is, the `struct timespec`, what errno means) and the read-only
- * `adjtimex` that tells whether the kernel's clock is synchronised.
+ * (where libc is, the `struct timespec`, what errno means), `adjtime` (a
+ * slew) and the read-only `adjtimex` that tells whether the kernel's clock
+ * is synchronised.
  * Private to `src/net`.
  *
  * @module
@@ -84,9 +85,10 @@ export function timespec(ms: number): BigInt64Array {
 }
 
 /**
- * The error for a failed `clock_settime`.
+ * The error for a failed `clock_settime` or `adjtime`.
  *
  * @param errno errno after the call (1 EPERM, 22 EINVAL), or -1 if unknown
+ * @param verb what was tried: `set` (clock_settime) or `slew` (adjtime)
  *
  * @example
  * ```ts
@@ -94,22 +96,26 @@ export function timespec(ms: number): BigInt64Array {
  * import { clockSetError } from "./_libc_clock.ts";
  *
  * assert(clockSetError(1).code === "EPERM");
+ * assert.match(clockSetError(22, "slew").message, /^Cannot slew the clock/);
  * ```
  */
-export function clockSetError(errno: number): NetError {
+export function clockSetError(errno: number, verb: "set" | "slew" = "set"): NetError {
+  const call = verb === "set" ? "clock_settime" : "adjtime";
   if (errno === 1) {
     return new NetError(
       "EPERM",
-      "Cannot set the clock: permission denied (needs root or CAP_SYS_TIME)",
+      `Cannot ${verb} the clock: permission denied (needs root or CAP_SYS_TIME)`,
     );
   }
-  if (errno === 22) return new NetError("EOTHER", "Cannot set the clock: the time was refused");
-  return new NetError("EOTHER", `Cannot set the clock: clock_settime failed (errno ${errno})`);
+  if (errno === 22) return new NetError("EOTHER", `Cannot ${verb} the clock: the time was refused`);
+  return new NetError("EOTHER", `Cannot ${verb} the clock: ${call} failed (errno ${errno})`);
 }
 
 /**
  * The error when no libc with `clock_settime` could be opened.
  *
+ * @param detail why
+ * @param action what could not be done, for the message
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -118,8 +124,8 @@ export function clockSetError(errno: number): NetError {
  * assert(noClockSetter("no libc").code === "ENOSYS");
  * ```
  */
-export function noClockSetter(detail: string): NetError {
-  return new NetError("ENOSYS", `Cannot set the clock: ${detail}`);
+export function noClockSetter(detail: string, action = "set the clock"): NetError {
+  return new NetError("ENOSYS", `Cannot ${action}: ${detail}`);
 }
 
 /**
@@ -166,6 +172,8 @@ export interface OpenLibcOptions {
   arch: string;
   /** An error that ends the search at once (Deno's missing FFI permission). */
   fatal?(error: unknown): NetError | undefined;
+  /** What libc is opened for, for the error when none loads. @default "set the clock" */
+  action?: string;
 }
 
 /**
@@ -200,7 +208,7 @@ export function openLibc<T>(open: (path: string) => T, options: OpenLibcOptions)
     }
   }
   const detail = lastError instanceof Error ? lastError.message : String(lastError);
-  throw noClockSetter(`cannot open libc: ${detail}`);
+  throw noClockSetter(`cannot open libc: ${detail}`, options.action);
 }
 
 /**
@@ -231,6 +239,105 @@ export function setClockWith(libc: LibcClock, ms: number): void {
     if (libc.clockSettime(CLOCK_REALTIME, timespec(ms)) === 0) return;
     // Read at once: nothing else runs on this thread between the call and here.
     throw clockSetError(libc.errno());
+  } finally {
+    libc.close();
+  }
+}
+
+/**
+ * The largest slew `adjtime` takes, seconds: glibc refuses more than
+ * `INT_MAX / 1000000 - 2` (2145 s) with EINVAL. At the kernel's 500 µs per
+ * second a slew that large would take 50 days anyway.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_SLEW_S } from "./_libc_clock.ts";
+ *
+ * assert(MAX_SLEW_S === 2145);
+ * ```
+ */
+export const MAX_SLEW_S = 2145;
+
+/**
+ * A `struct timeval` on a 64-bit platform for `adjtime`: `tv_sec` and
+ * `tv_usec`, each 64 bits, with `tv_usec` in 0 … 999 999 (so −0.25 s is
+ * −1 s + 750 000 µs, the form glibc and musl both add up).
+ *
+ * @param offsetS the slew, seconds (negative: slow the clock down)
+ * @returns the 16 bytes `adjtime` reads
+ * @throws {RangeError} for a slew that is not a number or beyond {@linkcode MAX_SLEW_S}
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timeval } from "./_libc_clock.ts";
+ *
+ * const [seconds, microseconds] = timeval(-0.25);
+ * assert(seconds === -1n && microseconds === 750_000n);
+ * ```
+ */
+export function timeval(offsetS: number): BigInt64Array {
+  if (!Number.isFinite(offsetS) || Math.abs(offsetS) > MAX_SLEW_S) {
+    throw new RangeError(
+      `Cannot slew the clock: ${offsetS} s is beyond adjtime's ±${MAX_SLEW_S} s`,
+    );
+  }
+  const micros = Math.round(offsetS * 1e6);
+  const seconds = Math.floor(micros / 1e6);
+  return new BigInt64Array([BigInt(seconds), BigInt(micros - seconds * 1e6)]);
+}
+
+/**
+ * The libc call a slew needs, as each runtime's FFI exposes it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { LibcAdjtime } from "./_libc_clock.ts";
+ *
+ * const refusing: LibcAdjtime = { adjtime: () => -1, errno: () => 1, close() {} };
+ * assert(refusing.adjtime(new BigInt64Array(2)) === -1);
+ * ```
+ */
+export interface LibcAdjtime {
+  /** libc's `adjtime(const struct timeval *delta, NULL)`. */
+  adjtime(delta: BigInt64Array): number;
+  /** errno right after a failed call. */
+  errno(): number;
+  close(): void;
+}
+
+/**
+ * Slews `CLOCK_REALTIME` by `offsetS` through an opened libc, then closes
+ * it: the kernel speeds the clock up or slows it down by at most 500 µs per
+ * second until the offset is made up, so time never runs backwards. A later
+ * slew replaces one still under way; a step cancels it.
+ *
+ * @param libc the opened library
+ * @param offsetS seconds to add to the clock, gradually
+ * @throws {NetError} `EPERM` without the privilege, `EOTHER` for other errno values
+ * @throws {RangeError} beyond {@linkcode MAX_SLEW_S}
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { slewClockWith } from "./_libc_clock.ts";
+ *
+ * const seen: bigint[] = [];
+ * const recording = {
+ *   adjtime: (delta: BigInt64Array) => (seen.push(...delta), 0),
+ *   errno: () => 0,
+ *   close() {},
+ * };
+ * slewClockWith(recording, 0.05);
+ * assert.deepEqual(seen, [0n, 50_000n]);
+ * ```
+ */
+export function slewClockWith(libc: LibcAdjtime, offsetS: number): void {
+  try {
+    if (libc.adjtime(timeval(offsetS)) === 0) return;
+    throw clockSetError(libc.errno(), "slew");
   } finally {
     libc.close();
   }

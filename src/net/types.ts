@@ -482,7 +482,7 @@ export interface HeadSession extends AsyncDisposable {
  * assert(signals.length === 2);
  * ```
  */
-export type SignalName = "SIGINT" | "SIGTERM";
+export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 /**
  * What a runtime adapter provides.
@@ -565,12 +565,35 @@ export interface NetAdapter {
    */
   setSystemClock(ms: number): Promise<void>;
   /**
+   * Slews the system clock by `offsetS` with libc's `adjtime`: the kernel
+   * adds or drops at most 500 µs per second until the offset is made up,
+   * so the clock never runs backwards under running programs. A new slew
+   * replaces one still under way; a step cancels it.
+   *
+   * @param offsetS seconds to add, gradually (negative: slow down)
+   * @throws {RangeError} beyond ±2145 s (glibc's limit for adjtime)
+   * @throws {NetError} `EPERM` without root or CAP_SYS_TIME; `ENOSYS`
+   *   where there is no `adjtime` to call; `EOTHER` for anything else
+   */
+  slewSystemClock(offsetS: number): Promise<void>;
+  /**
    * Reads the kernel's clock synchronisation state with libc's `adjtimex`
    * (modes = 0: read-only, it never changes the clock), through the
    * runtime's FFI. Never throws: where it cannot be read (not Linux, no
    * libc, no FFI permission on Deno) the state is `"unknown"`.
    */
   clockSync(): Promise<ClockSync>;
+  /**
+   * Sends one datagram to the Unix datagram socket at `path` (`@name`: the
+   * Linux abstract namespace), through libc's `socket` and `sendto`:
+   * systemd's `$NOTIFY_SOCKET` is one. Linux only.
+   *
+   * @throws {RangeError} for a path that cannot be a socket address
+   * @throws {NetError} `ENOENT` (no such socket), `EACCES`, `ECONNREFUSED`
+   *   (nobody bound), `ENOSYS` (not Linux, no libc, no FFI permission on
+   *   Deno), `EOTHER`
+   */
+  sendUnixDatagram(path: string, bytes: Uint8Array): Promise<void>;
 }
 
 /**

@@ -7,8 +7,9 @@
  * - `signal-removed`: installs a handler, removes it, prints `ready` and
  *   waits: a signal then ends the process as it would without netkit.
  * - `clock`: only without capabilities (CapEff 0 in /proc/self/status),
- *   asks to set the clock to the current time and prints the error's code;
- *   prints `has-capabilities` and calls nothing otherwise.
+ *   asks to set the clock to the current time, then to slew it by 1 ms, and
+ *   prints each error's code on a line; prints `has-capabilities` and calls
+ *   nothing otherwise.
  *
  * @module
  */
@@ -38,9 +39,11 @@ if (mode === "signal" || mode === "signal-removed") {
   if (!/^CapEff:\s*0+$/m.test(status)) {
     console.log("has-capabilities");
   } else {
+    const code = (error: unknown) => (error as { code?: string }).code ?? String(error);
     await net.setSystemClock(Date.now()).then(
       () => console.log("set"),
-      (error) => console.log((error as { code?: string }).code ?? String(error)),
+      (e) => console.log(code(e)),
     );
+    await net.slewSystemClock(0.001).then(() => console.log("slewed"), (e) => console.log(code(e)));
   }
 }

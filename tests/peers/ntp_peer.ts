@@ -11,9 +11,17 @@ import dgram from "node:dgram";
 /** RFC 5905 §6: seconds from 1900 to 1970. */
 const NTP_UNIX_OFFSET = 2_208_988_800;
 
-const anchorMs = Date.now() + 0.5 - performance.now();
-/** The peer's clock: Unix seconds with sub-millisecond resolution. */
+let anchorMs = Date.now() + 0.5 - performance.now();
+/**
+ * The peer's clock: Unix seconds with sub-millisecond resolution, the
+ * monotonic clock anchored to the wall clock and re-anchored whenever they
+ * part by a millisecond: a virtual machine's wall clock was seen running
+ * 850 ppm from its monotonic one, half a second in a ten-minute test run.
+ */
 export function peerNow(): number {
+  const wallMs = Date.now();
+  const fineMs = anchorMs + performance.now();
+  if (fineMs < wallMs || fineMs >= wallMs + 1) anchorMs += wallMs + 0.5 - fineMs;
   return (anchorMs + performance.now()) / 1000;
 }
 

@@ -96,9 +96,9 @@ export interface BunApi {
   };
 }
 
-/** The slice of `bun:ffi` that `bun.ts` uses to call libc. */
+/** The slice of `bun:ffi` that the Bun adapter uses to call libc. */
 export interface BunFfi {
-  FFIType: { i32: number; ptr: number };
+  FFIType: { i32: number; u32: number; ptr: number; u64: number; i64_fast: number };
   dlopen(
     path: string,
     symbols: Record<string, { args: number[]; returns: number }>,

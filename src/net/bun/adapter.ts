@@ -14,7 +14,8 @@ import { fileBody, fs } from "./fs.ts";
 import { bunFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { clockSync, setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
+import { sendUnixDatagram } from "./unix_datagram.ts";
 import { openHeadSession } from "../_head_session.ts";
 
 declare const Bun: BunApi;
@@ -51,5 +52,7 @@ export const bunAdapter: NetAdapter = {
   insecureTlsHint: "",
   openHeadSession,
   setSystemClock,
+  slewSystemClock,
   clockSync,
+  sendUnixDatagram,
 };

@@ -1,19 +1,18 @@
 /**
- * The system clock on Bun: libc's `clock_settime` and `adjtimex` through `bun:ffi`.
+ * The system clock on Bun: libc's `clock_settime`, `adjtime` and `adjtimex`
+ * through `bun:ffi`.
  *
  * @module
  */
 import process from "node:process";
 import type { ClockSync } from "../types.ts";
 import {
-  errnoFunction,
-  noClockSetter,
-  openLibc,
   readClockSyncWith,
   setClockWith,
+  slewClockWith,
   unknownClockSync,
 } from "../_libc_clock.ts";
-import type { BunFfi } from "./_api.ts";
+import { openBunLibc } from "./_libc.ts";
 
 /**
  * {@linkcode NetAdapter.setSystemClock} on Bun.
@@ -33,25 +32,43 @@ import type { BunFfi } from "./_api.ts";
  * ```
  */
 export async function setSystemClock(ms: number): Promise<void> {
-  if (process.platform === "win32") throw noClockSetter("not supported on Windows");
-  const ffi = await _ffi();
-  const errnoName = errnoFunction(process.platform);
-  const symbols = {
-    clock_settime: { args: [ffi.FFIType.i32, ffi.FFIType.ptr], returns: ffi.FFIType.i32 },
-    [errnoName]: { args: [], returns: ffi.FFIType.ptr },
-  };
-  const lib = openLibc((path) => ffi.dlopen(path, symbols), {
-    os: process.platform,
-    arch: process.arch,
-  });
+  const libc = await openBunLibc((t) => ({
+    clock_settime: { args: [t.i32, t.ptr], returns: t.i32 },
+  }));
   setClockWith({
-    clockSettime: (id, time) => lib.symbols.clock_settime(id, time),
-    errno() {
-      const where = lib.symbols[errnoName]();
-      return where ? ffi.read.i32(where, 0) : -1;
-    },
-    close: () => lib.close(),
+    clockSettime: (id, time) => libc.symbols.clock_settime(id, time),
+    errno: libc.errno,
+    close: libc.close,
   }, ms);
+}
+
+/**
+ * {@linkcode NetAdapter.slewSystemClock} on Bun: libc's `adjtime`.
+ *
+ * @param offsetS seconds to add, gradually
+ * @throws {NetError} EPERM without the privilege; ENOSYS without libc
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { slewSystemClock } from "./clock.ts";
+ *
+ * if (navigator.userAgent.startsWith("Bun/")) {
+ *   // Beyond adjtime's range: refused before libc is called.
+ *   const refused = await slewSystemClock(1e6).catch((e) => e);
+ *   assert(refused instanceof RangeError);
+ * }
+ * ```
+ */
+export async function slewSystemClock(offsetS: number): Promise<void> {
+  const libc = await openBunLibc(
+    (t) => ({ adjtime: { args: [t.ptr, t.ptr], returns: t.i32 } }),
+    "slew the clock",
+  );
+  slewClockWith({
+    adjtime: (delta) => libc.symbols.adjtime(delta, null),
+    errno: libc.errno,
+    close: libc.close,
+  }, offsetS);
 }
 
 /**
@@ -72,24 +89,12 @@ export async function setSystemClock(ms: number): Promise<void> {
 export async function clockSync(): Promise<ClockSync> {
   if (process.platform !== "linux") return unknownClockSync("not Linux");
   try {
-    const ffi = await _ffi();
-    const symbols = { adjtimex: { args: [ffi.FFIType.ptr], returns: ffi.FFIType.i32 } };
-    const lib = openLibc((path) => ffi.dlopen(path, symbols), {
-      os: process.platform,
-      arch: process.arch,
-    });
+    const libc = await openBunLibc((t) => ({ adjtimex: { args: [t.ptr], returns: t.i32 } }));
     return readClockSyncWith({
-      adjtimex: (timex) => lib.symbols.adjtimex(timex),
-      close: () => lib.close(),
+      adjtimex: (timex) => libc.symbols.adjtimex(timex),
+      close: libc.close,
     });
   } catch (error) {
     return unknownClockSync(error instanceof Error ? error.message : String(error));
   }
-}
-
-function _ffi(): Promise<BunFfi> {
-  // A specifier in a variable: deno check and Deno's loader never see "bun:",
-  // and bun build --compile still embeds the built-in.
-  const specifier = "bun:ffi";
-  return import(specifier) as Promise<BunFfi>;
 }

@@ -12,7 +12,8 @@ import { fileBody, fs } from "./fs.ts";
 import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { onSignal } from "./signals.ts";
-import { clockSync, setSystemClock } from "./clock.ts";
+import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
+import { sendUnixDatagram } from "./unix_datagram.ts";
 import { openHeadSession } from "../_head_session.ts";
 
 /**
@@ -48,5 +49,7 @@ export const denoAdapter: NetAdapter = {
   insecureTlsHint: "under Deno, -k needs --unsafely-ignore-certificate-errors",
   openHeadSession,
   setSystemClock,
+  slewSystemClock,
   clockSync,
+  sendUnixDatagram,
 };

@@ -1,17 +1,17 @@
 /**
- * The system clock on Deno: libc's `clock_settime` and `adjtimex` through `Deno.dlopen`.
+ * The system clock on Deno: libc's `clock_settime`, `adjtime` and
+ * `adjtimex` through `Deno.dlopen`.
  *
  * @module
  */
 import type { ClockSync } from "../types.ts";
 import {
-  errnoFunction,
-  noClockSetter,
-  openLibc,
   readClockSyncWith,
   setClockWith,
+  slewClockWith,
   unknownClockSync,
 } from "../_libc_clock.ts";
+import { openDenoLibc } from "./_libc.ts";
 
 /**
  * {@linkcode NetAdapter.setSystemClock} on Deno.
@@ -31,30 +31,47 @@ import {
  * ```
  */
 export function setSystemClock(ms: number): Promise<void> {
-  const os = Deno.build.os;
-  if (os === "windows") return Promise.reject(noClockSetter("not supported on Windows"));
-  const errnoName = errnoFunction(os);
-  const symbols = {
-    clock_settime: { parameters: ["i32", "buffer"], result: "i32" },
-    [errnoName]: { parameters: [], result: "pointer" },
-  } as const;
   try {
-    const lib = openLibc((path) => Deno.dlopen(path, symbols), {
-      os,
-      arch: Deno.build.arch,
-      fatal: (error) =>
-        error instanceof Deno.errors.NotCapable
-          ? noClockSetter("Deno needs --allow-ffi (or -A) to call libc")
-          : undefined,
-    });
+    const libc = openDenoLibc({ clock_settime: { parameters: ["i32", "buffer"], result: "i32" } });
     setClockWith({
-      clockSettime: (id, time) => lib.symbols.clock_settime(id, time) as number,
-      errno() {
-        const where = (lib.symbols[errnoName] as () => Deno.PointerValue)();
-        return where ? new Deno.UnsafePointerView(where).getInt32() : -1;
-      },
-      close: () => lib.close(),
+      clockSettime: (id, time) => libc.symbols.clock_settime(id, time),
+      errno: libc.errno,
+      close: libc.close,
     }, ms);
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * {@linkcode NetAdapter.slewSystemClock} on Deno: libc's `adjtime`.
+ *
+ * @param offsetS seconds to add, gradually
+ * @throws {NetError} EPERM without the privilege; ENOSYS without libc or --allow-ffi
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { slewSystemClock } from "./clock.ts";
+ *
+ * if (navigator.userAgent.startsWith("Deno/")) {
+ *   // Beyond adjtime's range: refused before libc is called.
+ *   const refused = await slewSystemClock(1e6).catch((e) => e);
+ *   assert(refused instanceof RangeError);
+ * }
+ * ```
+ */
+export function slewSystemClock(offsetS: number): Promise<void> {
+  try {
+    const libc = openDenoLibc(
+      { adjtime: { parameters: ["buffer", "buffer"], result: "i32" } },
+      "slew the clock",
+    );
+    slewClockWith({
+      adjtime: (delta) => libc.symbols.adjtime(delta, null),
+      errno: libc.errno,
+      close: libc.close,
+    }, offsetS);
     return Promise.resolve();
   } catch (error) {
     return Promise.reject(error);
@@ -78,19 +95,11 @@ export function setSystemClock(ms: number): Promise<void> {
  */
 export function clockSync(): Promise<ClockSync> {
   if (Deno.build.os !== "linux") return Promise.resolve(unknownClockSync("not Linux"));
-  const symbols = { adjtimex: { parameters: ["buffer"], result: "i32" } } as const;
   try {
-    const lib = openLibc((path) => Deno.dlopen(path, symbols), {
-      os: Deno.build.os,
-      arch: Deno.build.arch,
-      fatal: (error) =>
-        error instanceof Deno.errors.NotCapable
-          ? noClockSetter("Deno needs --allow-ffi (or -A) to call libc")
-          : undefined,
-    });
+    const libc = openDenoLibc({ adjtimex: { parameters: ["buffer"], result: "i32" } });
     return Promise.resolve(readClockSyncWith({
-      adjtimex: (timex) => lib.symbols.adjtimex(timex) as number,
-      close: () => lib.close(),
+      adjtimex: (timex) => libc.symbols.adjtimex(timex),
+      close: libc.close,
     }));
   } catch (error) {
     return Promise.resolve(
