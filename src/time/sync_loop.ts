@@ -152,6 +152,7 @@ export class SyncLoop {
   #intervalS: number;
   #floorMs: number;
   #lastSaveMono = 0;
+  #startMono = 0;
   #floorNoted = false;
 
   /**
@@ -214,6 +215,7 @@ export class SyncLoop {
   async run(): Promise<SyncOutcome> {
     const startMono = this.#deps.monotonicNow();
     this.#lastSaveMono = startMono;
+    this.#startMono = startMono;
     try {
       await this.#applyFloor();
       const deadline = this.#settings.timeoutMs === undefined
@@ -396,13 +398,20 @@ export class SyncLoop {
     }
   }
 
-  /** Saves the current time, unless it is before the floor (a clock that could not be set). */
+  /**
+   * Saves the time. After the first sync that is the clock; before it only
+   * what is sure, the floor plus the time since the start (a clock that read
+   * ahead of the floor is not yet known right, and a floor too late would
+   * refuse every honest source afterwards).
+   */
   #save(): void {
-    this.#lastSaveMono = this.#deps.monotonicNow();
+    const mono = this.#deps.monotonicNow();
+    this.#lastSaveMono = mono;
     const state = this.#deps.state;
     if (!state || this.#settings.dryRun) return;
     const nowMs = this.#deps.now();
-    if (nowMs < this.#floorMs) {
+    const sureMs = this.#synced ? nowMs : Math.min(nowMs, this.#floorMs + (mono - this.#startMono));
+    if (sureMs < this.#floorMs) {
       if (!this.#floorNoted) {
         this.#event(`${state.path}: not saved: the clock reads ${iso(nowMs)}, before the floor`);
       }
@@ -410,13 +419,11 @@ export class SyncLoop {
       return;
     }
     try {
-      state.save(nowMs);
+      state.save(sureMs);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      this.#throttle.write(
-        `save ${code}`,
-        `${state.path}: cannot save the time (${code ?? String(error)})`,
-      );
+      const line = `${state.path}: cannot save the time (${code ?? String(error)})`;
+      this.#throttle.write(`save ${code}`, line);
     }
   }
 
