@@ -72,8 +72,10 @@ export class LogThrottle {
       seen.held++;
       return false;
     }
-    const minutes = Math.round(windowMs / 60_000);
-    const held = seen?.held ? ` (${seen.held} more like it in the last ${minutes} min)` : "";
+    const span = windowMs >= 60_000
+      ? `${Math.round(windowMs / 60_000)} min`
+      : `${Math.round(windowMs / 1000)} s`;
+    const held = seen?.held ? ` (${seen.held} more like it in the last ${span})` : "";
     this.#options.log(line + held);
     this.#seen.delete(kind);
     this.#seen.set(kind, { at: now, held: 0 });
