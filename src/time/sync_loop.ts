@@ -145,8 +145,7 @@ export class SyncLoop {
   #stopReason: string | undefined;
   #reloaded = false;
   #wake = new AbortController();
-  #stopped: Promise<void>;
-  #resolveStopped!: () => void;
+  #interruptCheck: () => void = () => {};
   #synced = false;
   #failures = 0;
   #intervalS: number;
@@ -167,7 +166,6 @@ export class SyncLoop {
     this.#intervalS = settings.intervalS;
     this.#floorMs = settings.buildFloorMs ?? PLAUSIBLE_SINCE_MS;
     this.#throttle = new LogThrottle({ log: (line) => this.#event(line), now: deps.monotonicNow });
-    this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
   }
 
   /** Whether the first sync has been made. */
@@ -192,7 +190,7 @@ export class SyncLoop {
    */
   stop(reason: string): void {
     this.#stopReason ??= reason;
-    this.#resolveStopped();
+    this.#interruptCheck();
     this.#wake.abort();
   }
 
@@ -204,6 +202,7 @@ export class SyncLoop {
   reload(targets: PollTarget[]): void {
     this.#targets = targets;
     this.#reloaded = true;
+    this.#interruptCheck();
     this.#wake.abort();
   }
 
@@ -274,11 +273,14 @@ export class SyncLoop {
   }
 
   /**
-   * Asks every source, decides, corrects. Undefined when stopped mid-way;
+   * Asks every source, decides, corrects. Undefined when stopped or reloaded mid-way;
    * `"failed"` means no correction (before the first sync: no sync yet).
    */
   async #check(timeoutMs: number): Promise<{ outcome: CheckOutcome; line?: string } | undefined> {
     const first = !this.#synced;
+    const interrupted = new Promise<undefined>((resolve) => {
+      this.#interruptCheck = () => resolve(undefined);
+    });
     const results = await Promise.race([
       this.#deps.poll(this.#targets, {
         samples: first ? 1 : this.#settings.samples,
@@ -286,29 +288,33 @@ export class SyncLoop {
         floorMs: this.#floorMs,
         clockUnverified: first,
       }),
-      this.#stopped.then(() => undefined),
+      interrupted,
     ]);
+    this.#interruptCheck = () => {};
     if (results === undefined) return undefined;
     for (const r of results) {
       if (r.ok) continue;
       const source = describeSource(r);
       this.#throttle.write(`fail ${source} ${r.error.message}`, `${source}: ${r.error.message}`);
     }
-    const answered = results.flatMap((r) => (r.ok ? [{ result: r, sample: clockSample(r) }] : []));
+    // Each answer by its source (scheme, host, port, address): two servers on one host are two.
+    const answered = results.flatMap((r) =>
+      r.ok ? [{ result: r, sample: { ...clockSample(r), host: describeSource(r) } }] : []
+    );
     const plan = this.#plan(answered.map((a) => a.sample), results.length);
     if (!plan.ok) {
       this.#throttle.write(`plan ${plan.reason}`, `not syncing: ${plan.reason}`);
       return { outcome: "failed" };
     }
-    for (const { result, sample } of answered) {
+    for (const { sample } of answered) {
       if (plan.hosts.includes(sample.host)) continue;
       const offset = formatOffset(sample.offsetS);
-      this.#event(`${describeSource(result)}: offset ${offset}: does not agree, not used`);
+      this.#event(`${sample.host}: offset ${offset}: does not agree, not used`);
     }
     this.#throttle.reset();
     const used = answered.filter((a) => plan.hosts.includes(a.sample.host));
     const agree = `${used.length} of ${results.length} agree: ` +
-      used.map((a) => describeSource(a.result)).join(", ");
+      used.map((a) => a.sample.host).join(", ");
     const action = stepOrSlew(plan.stepS, this.#settings.stepThresholdS);
     const done = await applyCorrection(plan.stepS, {
       action,

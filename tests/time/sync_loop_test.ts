@@ -17,6 +17,8 @@ const TRUE_START = Date.UTC(2027, 0, 1);
 /** A source: its host, when it comes up (monotonic ms), how far it lies. */
 interface FakeSource {
   host: string;
+  /** @default 123 */
+  port?: number;
   upAtMs?: number;
   /** Down from and until (monotonic ms). */
   downFromMs?: number;
@@ -51,7 +53,7 @@ class World {
   targets(): PollTarget[] {
     return this.sources.map((s) => ({
       host: s.host,
-      port: 123,
+      port: s.port ?? 123,
       protocol: "ntp",
       transport: "udp",
     }));
@@ -107,7 +109,9 @@ class World {
   }
 
   #answer(target: PollTarget): PollResult {
-    const source = this.sources.find((s) => s.host === target.host)!;
+    const source = this.sources.find((s) =>
+      s.host === target.host && (s.port ?? 123) === target.port
+    )!;
     const down = this.mono < (source.upAtMs ?? 0) ||
       (this.mono >= (source.downFromMs ?? Infinity) && this.mono < (source.downUntilMs ?? 0));
     if (down) {
@@ -115,7 +119,7 @@ class World {
         ok: false,
         host: target.host,
         address: target.host,
-        port: 123,
+        port: target.port,
         protocol: "ntp",
         transport: "udp",
         error: new TimeQueryError("timeout", "timed out after 5 s while waiting for a reply"),
@@ -129,7 +133,7 @@ class World {
       transport: "udp",
       host: target.host,
       address: target.host,
-      port: 123,
+      port: target.port,
       unix: 0,
       iso: "",
       stratum: 2,
@@ -212,6 +216,27 @@ test("SyncLoop ignores a lying minority: the honest majority sets the clock, the
     ),
   );
   assert.match(world.lines.at(-1)!, /2 of 3 agree: ntp:\/\/a:123, ntp:\/\/b:123\)/);
+});
+
+test("SyncLoop tells sources on one host apart by port: the liar among them is still left out", async () => {
+  const world = new World([
+    { host: "127.0.0.1", port: 1001 },
+    { host: "127.0.0.1", port: 1002 },
+    { host: "127.0.0.1", port: 1003, lieS: 3600 },
+  ]);
+  world.errorMs = 300;
+  const loop = new SyncLoop(world.targets(), settings({ once: true }), world.deps());
+  assert.deepEqual(await loop.run(), { kind: "synced" });
+  assert.ok(Math.abs(world.steps[0] + 300) < 1, String(world.steps));
+  assert.ok(
+    world.lines.some((l) =>
+      /ntp:\/\/127\.0\.0\.1:1003: offset \+3\d{3}\.\d{3} s: does not agree/.test(l)
+    ),
+  );
+  assert.match(
+    world.lines.at(-1)!,
+    /\(2 of 3 agree: ntp:\/\/127\.0\.0\.1:1001, ntp:\/\/127\.0\.0\.1:1002\)/,
+  );
 });
 
 test("SyncLoop steps above --step-threshold and slews below it (injected setter and slewer record which)", async () => {
