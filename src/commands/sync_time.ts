@@ -15,6 +15,7 @@ import { ClockStateFile, DEFAULT_STATE_FILE } from "../time/clock_state_file.ts"
 import { DEFAULT_INTERVAL_S, DEFAULT_MAX_INTERVAL_S } from "../time/poll_interval.ts";
 import { DEFAULT_STEP_THRESHOLD_S, MAX_SLEW_S } from "../time/step_or_slew.ts";
 import { SdNotifier } from "../time/sd_notify.ts";
+import { ClockDenied } from "../time/_sync_correction.ts";
 import { type SyncDeps, SyncLoop, type SyncOutcome, type SyncSettings } from "../time/sync_loop.ts";
 import { readCaCerts } from "../get/ca_certs.ts";
 import { DownloadError } from "../get/errors.ts";
@@ -199,12 +200,16 @@ export async function runSyncTime(plan: SyncTimePlan, context: CommandContext): 
     _reload(plan, context, log).then((targets) => targets && loop.reload(targets));
   });
   const dry = plan.settings.dryRun ? " (--dry-run: nothing is changed)" : "";
-  log(
-    `start: ${sources.length} source${sources.length === 1 ? "" : "s"}, ` +
-      `state ${plan.statePath}${dry}`,
-  );
   let outcome: SyncOutcome;
   try {
+    // "start" only once the clock is at its floor: a boot script may go on then.
+    await loop.floor().catch((error) => {
+      if (!(error instanceof ClockDenied)) throw error;
+    });
+    log(
+      `start: ${sources.length} source${sources.length === 1 ? "" : "s"}, ` +
+        `state ${plan.statePath}${dry}`,
+    );
     outcome = await loop.run();
   } finally {
     off();

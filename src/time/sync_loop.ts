@@ -153,6 +153,7 @@ export class SyncLoop {
   #lastSaveMono = 0;
   #startMono = 0;
   #floorNoted = false;
+  #floorDone: Promise<void> | undefined;
 
   /**
    * @param targets the sources
@@ -216,7 +217,7 @@ export class SyncLoop {
     this.#lastSaveMono = startMono;
     this.#startMono = startMono;
     try {
-      await this.#applyFloor();
+      await this.floor();
       const deadline = this.#settings.timeoutMs === undefined
         ? Infinity
         : startMono + this.#settings.timeoutMs;
@@ -357,7 +358,17 @@ export class SyncLoop {
     });
   }
 
-  /** At start: read the saved time; step the clock forward to the floor when it reads earlier. */
+  /**
+   * Reads the saved time and steps the clock forward to the floor when it
+   * reads earlier; once (`run()` calls it when nobody did). A caller may
+   * call it first, to say "started" only once the clock is at its floor.
+   *
+   * @throws {ClockDenied} when the clock cannot be stepped (run() turns it into `denied`)
+   */
+  floor(): Promise<void> {
+    return (this.#floorDone ??= this.#applyFloor());
+  }
+
   async #applyFloor(): Promise<void> {
     const buildFloorMs = this.#floorMs;
     const reading = this.#deps.state?.read();
@@ -380,7 +391,11 @@ export class SyncLoop {
       await this.#deps.setClock(this.#floorMs);
     } catch (error) {
       if (error instanceof NetError) {
-        throw new ClockDenied(`cannot step the clock to its floor: ${error.message}`);
+        throw new ClockDenied(
+          `cannot step the clock to its floor: ${error.message.charAt(0).toLowerCase()}${
+            error.message.slice(1)
+          }`,
+        );
       }
       throw error;
     }

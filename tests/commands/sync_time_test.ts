@@ -195,6 +195,13 @@ test(
       denied.err.at(-1)!,
       /cannot step the clock: operation not permitted \(run as root or with CAP_SYS_TIME/,
     );
+    // The floor step too: a saved time a day ahead of the clock.
+    writeFileSync(join(dir, "ahead"), `${new Date(Date.now() + 86_400_000).toISOString()}\n`);
+    const floor = netkit(["--state", join(dir, "ahead"), `127.0.0.1:${a.port}`], {
+      setFails: new NetError("EPERM", "Operation not permitted"),
+    });
+    assert.equal(await floor.code, 113);
+    assert.match(floor.err.at(-1)!, /cannot step the clock to its floor: operation not permitted/);
   }),
 );
 
