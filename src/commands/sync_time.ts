@@ -197,7 +197,7 @@ export async function runSyncTime(plan: SyncTimePlan, context: CommandContext): 
   const loop = new SyncLoop(sources, plan.settings, _deps(plan, context, { caCerts, log }));
   const off = context.net.onSignal(["SIGINT", "SIGTERM", "SIGHUP"], (signal) => {
     if (signal !== "SIGHUP") return loop.stop(signal);
-    _reload(plan, context, log).then((targets) => targets && loop.reload(targets));
+    _reload(plan, context, { log }).then((targets) => targets && loop.reload(targets));
   });
   const dry = plan.settings.dryRun ? " (--dry-run: nothing is changed)" : "";
   let outcome: SyncOutcome;
@@ -283,7 +283,7 @@ async function _readConfig(plan: SyncTimeRun, context: CommandContext): Promise<
 async function _reload(
   plan: SyncTimeRun,
   context: CommandContext,
-  log: (line: string) => void,
+  { log }: { log: (line: string) => void },
 ): Promise<PollTarget[] | undefined> {
   if (plan.configFile === undefined) {
     log("SIGHUP: no --config to read again; the sources stay as they are");

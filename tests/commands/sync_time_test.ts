@@ -85,7 +85,11 @@ function withDir(fn: (dir: string) => Promise<void>) {
 }
 
 /** Waits until `lines` has one matching `pattern` (bounded). */
-async function waitFor(lines: string[], pattern: RegExp, ms = 10_000): Promise<string> {
+async function waitFor(
+  lines: string[],
+  pattern: RegExp,
+  { ms = 10_000 }: { ms?: number } = {},
+): Promise<string> {
   const until = performance.now() + ms;
   while (performance.now() < until) {
     const line = lines.find((l) => pattern.test(l));

@@ -55,7 +55,7 @@ async function startLiar(aheadS: number): Promise<{ port: number; stop(): Promis
     await exited;
   };
   try {
-    await waitFor(() => stderr, /listening on ntp:\/\/\S+:\d+/, 15_000);
+    await waitFor(() => stderr, /listening on ntp:\/\/\S+:\d+/, { ms: 15_000 });
   } catch (error) {
     await stop();
     throw error;
@@ -98,7 +98,11 @@ function startSync(
 }
 
 /** Waits (bounded) until `read()` matches. */
-async function waitFor(read: () => string, pattern: RegExp, ms: number): Promise<void> {
+async function waitFor(
+  read: () => string,
+  pattern: RegExp,
+  { ms }: { ms: number },
+): Promise<void> {
   const until = performance.now() + ms;
   while (!pattern.test(read())) {
     if (performance.now() > until) throw new Error(`no ${pattern} within ${ms} ms in:\n${read()}`);
@@ -276,7 +280,7 @@ test(
     await using server = await startNtp();
     let sync: ReturnType<typeof startSync> | undefined;
     try {
-      await waitFor(() => received, /^bound\n/, 10_000);
+      await waitFor(() => received, /^bound\n/, { ms: 10_000 });
       sync = startSync([
         "--dry-run",
         "--state",
@@ -285,13 +289,13 @@ test(
       ], {
         env: { NOTIFY_SOCKET: socketPath },
       });
-      await waitFor(() => received, /READY=1/, 20_000);
+      await waitFor(() => received, /READY=1/, { ms: 20_000 });
       const messages = received.split("\n").slice(1).filter(Boolean).map((l) => JSON.parse(l));
       assert.match(messages[0], /^READY=1\nSTATUS=first sync: offset /);
       assert.match(sync.stderr(), /first sync/);
       process.kill(sync.child.pid!, "SIGTERM");
       assert.equal(await sync.exited, 0, sync.stderr());
-      await waitFor(() => received, /STOPPING=1/, 5000);
+      await waitFor(() => received, /STOPPING=1/, { ms: 5000 });
     } finally {
       if (sync) await stop(sync.child, sync.exited);
       if (receiver.exitCode === null) process.kill(receiver.pid!, "SIGKILL");
@@ -316,7 +320,7 @@ test(
     writeFileSync(state, `${new Date(seeded).toISOString()}\n`);
     const sync = startSync(["--state", state, `127.0.0.1:${silent}`]);
     try {
-      await waitFor(sync.stderr, /start: 1 source/, 15_000);
+      await waitFor(sync.stderr, /start: 1 source/, { ms: 15_000 });
       await sleep(500);
       process.kill(sync.child.pid!, "SIGTERM");
       assert.equal(await sync.exited, 0, sync.stderr());
@@ -406,10 +410,12 @@ test(`[${TARGET}] sync-time reads --config again on SIGHUP and syncs from the ne
   await using server = await startNtp();
   const sync = startSync(["--dry-run", "--config", config, "--state", join(dir, "clock")]);
   try {
-    await waitFor(sync.stderr, /start: 1 source/, 15_000);
+    await waitFor(sync.stderr, /start: 1 source/, { ms: 15_000 });
     writeFileSync(config, `# the new clock\n127.0.0.1:${server.ports.ntp}\n`);
     process.kill(sync.child.pid!, "SIGHUP");
-    await waitFor(sync.stderr, /first sync: .*\(1 of 1 agree: ntp:\/\/127\.0\.0\.1:\d+\)/, 4000);
+    await waitFor(sync.stderr, /first sync: .*\(1 of 1 agree: ntp:\/\/127\.0\.0\.1:\d+\)/, {
+      ms: 4000,
+    });
     assert.match(sync.stderr(), /SIGHUP: read \S+sources\.conf: 1 sources; checking now/);
     process.kill(sync.child.pid!, "SIGTERM");
     assert.equal(await sync.exited, 0, sync.stderr());
