@@ -77,6 +77,7 @@ function startWriter(path: string, baseMs: number, count: number) {
 
 test(
   "ClockStateFile holds a whole time after kill -9 at random points of 200 rewrites",
+  { timeout: 120_000 },
   withDir(async (dir) => {
     const path = join(dir, "clock");
     const baseMs = Date.UTC(2026, 11, 2);
