@@ -452,8 +452,9 @@ function printBanner(
 ): void {
   const { scheme, addr, root, workers } = options;
   const where = `${scheme}://${formatHostPort(addr.hostname, addr.port)}`;
-  context.err(`listening on ${where}${workers ? ` (${workers} workers)` : ""}`);
-  context.err(`serving ${root}`);
+  // The first line stays exactly "listening on URL": scripts read the port from it.
+  context.err(`listening on ${where}`);
+  context.err(`serving ${root}${workers ? ` with ${workers} workers` : ""}`);
   for (const url of localUrls(scheme, addr)) {
     context.err(`  ${url}`);
   }

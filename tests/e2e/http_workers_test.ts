@@ -73,7 +73,10 @@ test(`[${TARGET}] serve-http --workers 3 runs 3 processes on one port; the log i
   skip,
 }, async () => {
   await using pool = await startPool(3);
-  assert.match(pool.server.stderr(), /listening on http:\/\/127\.0\.0\.1:\d+ \(3 workers\)\n/);
+  assert.match(
+    pool.server.stderr(),
+    /listening on http:\/\/127\.0\.0\.1:\d+\nserving .* with 3 workers\n/,
+  );
   const workers = childrenOf(pool.server.child.pid!);
   assert.equal(workers.length, 3, `children: ${workers}`);
   // 60 requests over 20 connections, 6 at a time: SO_REUSEPORT spreads the connections.
