@@ -24,6 +24,12 @@ import { type Account, parseHtpasswd } from "../serve_http/htpasswd.ts";
 import { cleanTemporaries } from "../serve_http/upload/clean_temporaries.ts";
 import { parseSize } from "../serve_http/upload/parse_size.ts";
 import { WriteHandler } from "../serve_http/upload/write_handler.ts";
+import {
+  runWorkerPool,
+  whenSupervisorGone,
+  WORKER_ENV,
+  WORKER_READY,
+} from "../serve_http/worker_pool.ts";
 
 /** Environment variable `--auth USER` reads the password from. */
 export const PASSWORD_ENV = "NETKIT_HTTP_PASSWORD";
@@ -76,6 +82,9 @@ Options:
       --tls-cert FILE   serve HTTPS with this PEM certificate chain ...
       --tls-key FILE    ... and this PEM private key
       --log FORMAT      access log on stdout: common (default), combined, json, off
+      --workers N       serve with N processes sharing the port (SO_REUSEPORT;
+                        auto: one per CPU; default 1). A worker that dies is
+                        started again; the access log stays whole lines
   -h, --help            show this help
 
 Files: index.html for folders, listings otherwise (HTML, or JSON when the
@@ -101,8 +110,10 @@ Timeouts: on Bun, idle and half-sent connections are closed after 10 s. On
 Deno the runtime has no such timeout (its HTTP server offers none); idle
 connections cost a file descriptor each but do not slow other clients.
 
+Workers: each has its own caches and its own count of failed logins.
+
 SIGINT or SIGTERM: stop accepting, let responses in flight finish for up to
-${SHUTDOWN_GRACE_MS / 1000} s, then exit 0.
+${SHUTDOWN_GRACE_MS / 1000} s, then exit 0 (with --workers: every worker).
 
 Exit codes: 0 stopped by a signal, 1 could not start (port in use, permission
 denied, bad address, DIR or TLS files unreadable), 2 usage error.`;
@@ -135,6 +146,10 @@ export interface ServeHttpPlan {
   log: LogFormat;
   /** `--upload` and the flags that shape it; undefined when uploads are off. */
   upload?: UploadPlan;
+  /** `--workers`: how many server processes share the port. */
+  workers: number;
+  /** The arguments as given: what each worker is started with. */
+  args: readonly string[];
 }
 
 /** The write side's flags. */
@@ -174,8 +189,12 @@ const OPTIONS = {
   delete: { type: "boolean" },
   "auth-write": { type: "string" },
   "auth-file": { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** The most `--workers`: far past any core count a file server can use. */
+const MAX_WORKERS = 256;
 
 /**
  * Reads serve-http's arguments into a plan. Pure: the folder and the TLS
@@ -228,7 +247,21 @@ export function parseServeHttpArgs(
       : undefined,
     log: parseLogFormat(values.log ?? "common"),
     upload: parseUploadPlan(values, env),
+    workers: parseWorkers(values.workers),
+    args: [...args],
   };
+}
+
+/** `--workers N` or `auto` (one per CPU). */
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return 1;
+  if (text === "auto") return Math.max(1, navigator.hardwareConcurrency || 1);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_WORKERS) {
+    throw new UsageError(
+      `--workers must be auto or a whole number from 1 to ${MAX_WORKERS} (got '${text}')`,
+    );
+  }
+  return Number(text);
 }
 
 /** The write flags; each needs --upload, so none is silently ignored. */
@@ -303,7 +336,11 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   } catch (error) {
     return fail(`cannot read the TLS files: ${fsReason(error)}`);
   }
-  const writes = plan.upload && await setUpWrites(plan, { root, context });
+  const worker = context.env[WORKER_ENV] !== undefined;
+  if (plan.workers > 1 && !worker) {
+    return await superviseWorkers(plan, { root, scheme: tls ? "https" : "http", context });
+  }
+  const writes = plan.upload && await setUpWrites(plan, { root, context, worker });
   if (typeof writes === "string") return fail(writes);
   const files = createFileHandler({
     ...plan,
@@ -318,32 +355,109 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   const handler = accessLog?.handler ?? files;
 
   let off = () => {};
-  const stopped = new Promise<string>((resolve) => {
+  const signalled = new Promise<string>((resolve) => {
     off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
   });
+  const stopped = worker ? Promise.race([signalled, whenSupervisorGone()]) : signalled;
   let server;
   try {
     server = await listenOnFirstHost(
       plan.hosts,
-      (hostname) => context.net.serveHttp({ hostname, port: plan.port, handler, tls }),
+      (hostname) =>
+        context.net.serveHttp({ hostname, port: plan.port, handler, tls, reusePort: worker }),
     );
   } catch (error) {
     off();
     const hint = tls ? "check --tls-cert and --tls-key" : undefined;
     return fail(listenFailure(error, plan.port, { suggestPort: SUGGESTED_PORT, hint }));
   }
-  const scheme = tls ? "https" : "http";
-  context.err(`listening on ${scheme}://${formatHostPort(server.addr.hostname, server.addr.port)}`);
-  context.err(`serving ${root}`);
-  for (const url of localUrls(scheme, server.addr)) {
-    context.err(`  ${url}`);
-  }
+  if (worker) context.err(WORKER_READY);
+  else printBanner(context, { scheme: tls ? "https" : "http", addr: server.addr, root });
   const signal = await stopped;
   off();
-  context.err(`netkit serve-http: ${signal}: finishing responses in flight, then stopping`);
+  if (!worker) {
+    context.err(`netkit serve-http: ${signal}: finishing responses in flight, then stopping`);
+  }
   await server.shutdown(SHUTDOWN_GRACE_MS);
   accessLog?.flush();
   return EXIT.OK;
+}
+
+/**
+ * `--workers N`: checks the port (a busy one fails here, with the usual
+ * words; port 0 becomes the one free port every worker then shares), then
+ * runs N copies of this command on it until SIGINT or SIGTERM.
+ */
+async function superviseWorkers(
+  plan: ServeHttpPlan,
+  options: { root: string; scheme: string; context: CommandContext },
+): Promise<number> {
+  const { root, scheme, context } = options;
+  const fail = (line: string) => {
+    context.err(`netkit serve-http: ${line}`);
+    return EXIT.FAILURE;
+  };
+  // Read the write accounts and clean stray temporaries once, here: a worker
+  // started again later must not remove another worker's upload in progress.
+  const writes = plan.upload && await setUpWrites(plan, { root, context, worker: false });
+  if (typeof writes === "string") return fail(writes);
+  let addr;
+  try {
+    const probe = await listenOnFirstHost(
+      plan.hosts,
+      // listenOnFirstHost catches a synchronous EADDRINUSE as it does a rejection.
+      (hostname) =>
+        Promise.resolve(
+          context.net.listenTcp({ hostname, port: plan.port, onConnection: (c) => c.close() }),
+        ),
+    );
+    addr = probe.addr;
+    probe.close();
+  } catch (error) {
+    return fail(listenFailure(error, plan.port, { suggestPort: SUGGESTED_PORT }));
+  }
+  const place = ["--host", addr.hostname, "--port", String(addr.port)];
+  const end = plan.args.indexOf("--");
+  const args = end < 0
+    ? [...plan.args, ...place]
+    : [...plan.args.slice(0, end), ...place, ...plan.args.slice(end)];
+  let off = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
+  }).then((signal) => {
+    context.err(`netkit serve-http: ${signal}: stopping ${plan.workers} workers`);
+    return signal;
+  });
+  const code = await runWorkerPool({
+    count: plan.workers,
+    argv: [...context.net.selfCommand(), "serve-http", ...args],
+    writeOut: (bytes) => context.writeOut(bytes),
+    err: (line) => context.err(line),
+    stopped,
+    onReady: () => printBanner(context, { scheme, addr, root, workers: plan.workers }),
+  });
+  off();
+  return code === 0 ? EXIT.OK : EXIT.FAILURE;
+}
+
+/** The lines a started server prints: where it listens, what it serves, its URLs. */
+function printBanner(
+  context: CommandContext,
+  options: {
+    scheme: string;
+    addr: { hostname: string; port: number };
+    root: string;
+    workers?: number;
+  },
+): void {
+  const { scheme, addr, root, workers } = options;
+  const where = `${scheme}://${formatHostPort(addr.hostname, addr.port)}`;
+  // The first line stays exactly "listening on URL": scripts read the port from it.
+  context.err(`listening on ${where}`);
+  context.err(`serving ${root}${workers ? ` with ${workers} workers` : ""}`);
+  for (const url of localUrls(scheme, addr)) {
+    context.err(`  ${url}`);
+  }
 }
 
 function parseLogFormat(text: string): LogFormat {
@@ -378,9 +492,9 @@ function parseAuth(
  */
 async function setUpWrites(
   plan: ServeHttpPlan,
-  options: { root: string; context: CommandContext },
+  options: { root: string; context: CommandContext; worker: boolean },
 ): Promise<WriteHandler | string> {
-  const { root, context } = options;
+  const { root, context, worker } = options;
   const upload = plan.upload!;
   const accounts: Account[] = upload.authWrite ? [passwordAccount(upload.authWrite)] : [];
   if (upload.authFile) {
@@ -392,13 +506,14 @@ async function setUpWrites(
     }
   }
   if (accounts.length === 0 && plan.auth) accounts.push(passwordAccount(plan.auth));
-  if (accounts.length === 0) {
+  if (accounts.length === 0 && !worker) {
     context.err(
       "netkit serve-http: warning: anyone who can reach this port may upload " +
         "(add --auth-write USER or --auth-file FILE)",
     );
   }
-  const removed = await cleanTemporaries(root);
+  // A worker leaves that to the supervisor: other workers' uploads may be under way.
+  const removed = worker ? 0 : await cleanTemporaries(root);
   if (removed) context.err(`removed ${removed} unfinished upload temporaries`);
   return new WriteHandler({
     ...upload,

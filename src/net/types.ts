@@ -239,6 +239,12 @@ export interface ServeHttpOptions extends HostPort {
   handler: HttpHandler;
   /** PEM certificate chain and key: serve HTTPS. */
   tls?: { cert: string; key: string };
+  /**
+   * Share the port with other processes that also set it (`SO_REUSEPORT`:
+   * Linux spreads new connections among them). Without it a port another
+   * server holds is `EADDRINUSE`, on both runtimes.
+   */
+  reusePort?: boolean;
 }
 
 /**
@@ -547,6 +553,13 @@ export interface NetAdapter {
   readonly insecureTls: boolean;
   /** When it does not: what makes it work, for the user (e.g. a runtime flag). */
   readonly insecureTlsHint: string;
+  /**
+   * The argv that runs this same program again: the compiled binary alone,
+   * or the runtime and the entry script (`deno run` with the permissions
+   * this process was granted). For commands that start copies of
+   * themselves (serve-http --workers).
+   */
+  selfCommand(): string[];
   /** Resolves a host name through the system resolver (honours /etc/hosts). */
   resolve(hostname: string): Promise<ResolvedAddress[]>;
   /**

@@ -58,6 +58,8 @@ export interface BunFile extends Blob {
 
 export interface BunApi {
   readonly version: string;
+  /** The entry script's path; under `/$bunfs/` in a compiled binary. */
+  readonly main: string;
   file(path: string): BunFile;
   listen<T>(options: {
     hostname: string;
@@ -83,6 +85,7 @@ export interface BunApi {
   serve(options: {
     hostname: string;
     port: number;
+    reusePort?: boolean;
     development: boolean;
     idleTimeout?: number;
     /** Largest request body Bun accepts before answering 413 itself (default 128 MiB). */

@@ -13,6 +13,7 @@ import { serveHttp } from "./http.ts";
 import { fileBody, fs } from "./fs.ts";
 import { bunFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
+import { selfCommand } from "./self_command.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
 import { sendUnixDatagram } from "./unix_datagram.ts";
@@ -46,6 +47,7 @@ export const bunAdapter: NetAdapter = {
   fileBody,
   fs,
   resolve,
+  selfCommand,
   onSignal,
   fetch: bunFetch,
   insecureTls: true,

@@ -39,13 +39,14 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
     // Bun.serve binds with SO_REUSEPORT, so it would quietly share a port
     // another Bun server holds (and the kernel would split the clients).
     // Bun.listen does not: a probe bind turns that into EADDRINUSE.
-    if (options.port !== 0) {
+    if (options.port !== 0 && !options.reusePort) {
       Bun.listen({ hostname: options.hostname, port: options.port, socket: { data() {} } })
         .stop(true);
     }
     server = Bun.serve({
       hostname: options.hostname,
       port: options.port,
+      reusePort: options.reusePort ?? false,
       // The default (development unless NODE_ENV=production) leaks stack traces.
       development: false,
       // Bun refuses bodies over 128 MiB by itself; the handler sets netkit's

@@ -11,6 +11,7 @@ import { serveHttp } from "./http.ts";
 import { fileBody, fs } from "./fs.ts";
 import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
+import { selfCommand } from "./self_command.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
 import { sendUnixDatagram } from "./unix_datagram.ts";
@@ -42,6 +43,7 @@ export const denoAdapter: NetAdapter = {
   fileBody,
   fs,
   resolve,
+  selfCommand,
   onSignal,
   fetch: denoFetch,
   // Deno turns certificate checks off only for a whole process, never per request.

@@ -37,6 +37,7 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpServer> {
     server = Deno.serve({
       hostname: options.hostname,
       port: options.port,
+      reusePort: options.reusePort ?? false,
       signal: abort.signal,
       onListen() {},
       ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
