@@ -1,5 +1,5 @@
 /**
- * netkit: one program, four subcommands, on Deno and on Bun.
+ * netkit: one program, five subcommands, on Deno and on Bun.
  *
  * Parses argv, picks the runtime adapter, dispatches; the only place that exits.
  *
@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = 
   "query-time": {
     summary: "ask time servers (RFC 868, SNTP) for the time, like rdate -p and ntpdig",
     load: async () => (await import("./src/commands/query_time.ts")).queryTimeCommand,
+  },
+  "sync-time": {
+    summary: "keep the clock right from boot: floor, retries, step/slew, re-checks (like chrony)",
+    load: async () => (await import("./src/commands/sync_time.ts")).syncTimeCommand,
   },
   "serve-http": {
     summary: "serve a folder over HTTP(S): listings, ranges, archives; uploads with --upload",

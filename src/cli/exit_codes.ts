@@ -1,7 +1,7 @@
 /**
  * Every exit code netkit returns, in one table: 0, 1 and 2 for every
  * subcommand; `get` adds curl's codes (so scripts written for curl keep
- * working) and three of its own above 100.
+ * working) and three of its own above 100; `sync-time` adds 113.
  *
  * @module
  */
@@ -56,4 +56,6 @@ export const EXIT = {
   FILE_EXISTS: 111,
   /** netkit: a redirect from HTTPS to HTTP was refused (use --allow-downgrade). */
   DOWNGRADE_REFUSED: 112,
+  /** netkit sync-time: the clock could not be changed (not root, no CAP_SYS_TIME, no clock_settime). */
+  CLOCK_DENIED: 113,
 } as const;

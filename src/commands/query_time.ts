@@ -12,7 +12,8 @@ import { NetError } from "../net/errors.ts";
 import { NTP_PORT } from "../time/ntp_packet.ts";
 import { MAX_ROOT_DISTANCE_S } from "../time/check_ntp_reply.ts";
 import { NTP_SAMPLE_SPACING_MS } from "../time/query_ntp.ts";
-import { type ClockSample, DEFAULT_MAX_STEP_S, planClockSet } from "../time/plan_clock_set.ts";
+import { DEFAULT_MAX_STEP_S, planClockSet } from "../time/plan_clock_set.ts";
+import { clockSample } from "../time/clock_sample.ts";
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "../time/query_time.ts";
 import {
   DEFAULT_TOLERANCE_S,
@@ -362,22 +363,6 @@ export async function runQueryTime(plan: QueryTimePlan, context: CommandContext)
   return results.some((r) => r.ok) ? EXIT.OK : EXIT.FAILURE;
 }
 
-/**
- * An answer as the agreement check sees it. RFC 868 answers are whole
- * seconds: the server's reading lies anywhere in its second (±0.5 s) and
- * anywhere in the round trip. An SNTP answer is off by at most half its
- * delay plus the server's own root distance (RFC 5905 §10).
- */
-function _clockSample(result: PollResult & { ok: true }): ClockSample {
-  const host = result.address === result.host ? result.host : `${result.host} (${result.address})`;
-  const uncertaintyS = result.protocol === "ntp"
-    ? result.rttMs / 2000 + result.rootDistanceS
-    : result.protocol === "time"
-    ? 0.5 + result.rttMs / 2000
-    : result.precisionMs / 1000;
-  return { host, offsetS: result.offsetS, uncertaintyS };
-}
-
 /** `--set`: decide, then step the clock (or say what it would do); 0 only when set. */
 async function _setClock(
   results: PollResult[],
@@ -385,7 +370,7 @@ async function _setClock(
   options: ClockSetRequest & { toleranceS: number; json: boolean },
 ): Promise<number> {
   const asked = results.length;
-  const samples = results.flatMap((r) => (r.ok ? [_clockSample(r)] : []));
+  const samples = results.flatMap((r) => (r.ok ? [clockSample(r)] : []));
   const plan = planClockSet(samples, { ...options, asked, nowMs: context.now() });
   if (!plan.ok) {
     context.err(`netkit query-time: not setting the clock: ${plan.reason}`);

@@ -56,7 +56,7 @@ export interface PollTimeOptions
   extends
     Omit<QueryTimeOptions, "transport">,
     Omit<QueryNtpOptions, "clock">,
-    Pick<QueryHttpsOptions, "caCerts" | "insecure" | "monotonic"> {
+    Pick<QueryHttpsOptions, "caCerts" | "insecure" | "monotonic" | "clockUnverified"> {
   /** Seconds from the median offset before an answer is an outlier. @default 5 */
   toleranceS?: number;
 }

@@ -1,13 +1,14 @@
 /**
- * contrib/: the init script starts, reports and stops serve-time under dash
- * and BusyBox ash; the systemd units pass `systemd-analyze verify`.
+ * contrib/: the init scripts start, report and stop serve-time and
+ * sync-time under dash and BusyBox ash; the systemd units pass
+ * `systemd-analyze verify`.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { netkitArgv, peerSkip, ROOT, run, TARGET } from "../_helpers.ts";
+import { netkitArgv, peerSkip, ROOT, run, startNetkit, TARGET } from "../_helpers.ts";
 import { tcpFetch } from "../_peers.ts";
 
 const INIT_SCRIPT = join(ROOT, "contrib/init.d/netkit-time");
@@ -96,13 +97,21 @@ test(`[${TARGET}] contrib/systemd units pass systemd-analyze verify`, {
   const dir = mkdtempSync(join(tmpdir(), "netkit-units-"));
   try {
     const binary = netkitExecutable(dir);
-    const units = ["netkit-time.service", "netkit-http.service"].map((unit) => {
-      const text = readFileSync(join(ROOT, "contrib/systemd", unit), "utf8");
-      assert.match(text, /^ExecStart=\/usr\/local\/bin\/netkit /m);
-      // verify wants the program in ExecStart to exist.
-      writeFileSync(join(dir, unit), text.replaceAll("/usr/local/bin/netkit", binary));
-      return join(dir, unit);
-    });
+    const units = ["netkit-time.service", "netkit-http.service", "netkit-sync.service"].map(
+      (unit) => {
+        const text = readFileSync(join(ROOT, "contrib/systemd", unit), "utf8");
+        assert.match(text, /^ExecStart=\/usr\/local\/bin\/netkit /m);
+        if (unit === "netkit-sync.service") {
+          // READY=1 after the first sync, so time-sync.target means a synced clock.
+          for (const line of ["Type=notify", "Before=time-sync.target", "Wants=time-sync.target"]) {
+            assert.match(text, new RegExp(`^${line}$`, "m"), line);
+          }
+        }
+        // verify wants the program in ExecStart to exist.
+        writeFileSync(join(dir, unit), text.replaceAll("/usr/local/bin/netkit", binary));
+        return join(dir, unit);
+      },
+    );
     // --man=no: Documentation= names other packages' man pages (rdate(8)), which a
     // machine without man or their docs lacks; that says nothing about the units.
     const result = await run(["systemd-analyze", "verify", "--man=no", ...units], {
@@ -115,3 +124,59 @@ test(`[${TARGET}] contrib/systemd units pass systemd-analyze verify`, {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const SYNC_SCRIPT = join(ROOT, "contrib/init.d/netkit-sync");
+
+for (const shell of [["dash"], ["busybox", "ash"]]) {
+  const name = shell.join(" ");
+  test(`[${TARGET}] contrib/init.d/netkit-sync start, wait, reload, status, stop under ${name}`, {
+    skip: peerSkip(shell[0]),
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netkit-initd-sync-"));
+    await using server = await startNetkit(
+      ["serve-time", "--host", "127.0.0.1", "--no-time", "--ntp", "--ntp-port", "0", "--local"],
+      { expect: ["ntp"] },
+    );
+    const env = {
+      NETKIT: netkitExecutable(dir),
+      // --dry-run: the test never changes this machine's clock.
+      NETKIT_SYNC_ARGS: `--dry-run --state '${join(dir, "state dir", "clock")}' ` +
+        `ntp://127.0.0.1:${server.ports.ntp}`,
+      PIDFILE: join(dir, "netkit-sync.pid"),
+      LOGFILE: join(dir, "netkit-sync.log"),
+    };
+    const init = (...args: string[]) =>
+      run([...shell, SYNC_SCRIPT, ...args], { env, timeoutMs: 40_000 });
+    try {
+      const started = await init("start");
+      assert.equal(started.code, 0, started.stdout + started.stderr);
+      assert.match(started.stdout, /^netkit-sync started \(pid \d+\)\n$/);
+      const waited = await init("wait", "20");
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.match(waited.stdout, /first sync: offset [+-]\d+\.\d+ s \(1 of 1 agree: /);
+      assert.match((await init("status")).stdout, /^netkit-sync is running/);
+      const reloaded = await init("reload");
+      assert.equal(reloaded.code, 0);
+      const stopped = await init("stop");
+      assert.equal(stopped.stdout, "netkit-sync stopped\n");
+      const log = readFileSync(env.LOGFILE, "utf8");
+      assert.match(log, /SIGHUP: no --config to read again/);
+      assert.match(log, /SIGTERM: stopped\n$/);
+      assert.equal((await init("status")).code, 3);
+      // A bad option: start says it failed, with sync-time's own words.
+      const bad = await run([...shell, SYNC_SCRIPT, "start"], {
+        env: { ...env, NETKIT_SYNC_ARGS: "--interval 1 ntp://127.0.0.1" },
+        timeoutMs: 40_000,
+      });
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.stderr,
+        /failed to start:\nnetkit sync-time: --interval must be a number from 16/,
+      );
+    } finally {
+      await init("stop");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
