@@ -13,9 +13,10 @@
  *
  * @module
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import process from "node:process";
+import { sourceDate } from "./_source_date.ts";
 
 const TARGETS = [
   "linux-x64",
@@ -47,16 +48,7 @@ const outfile = values.outfile ??
   (target ? `dist/netkit-${target}${target.startsWith("windows") ? ".exe" : ""}` : "dist/netkit");
 
 function buildDate(): string {
-  let seconds = Number(process.env.SOURCE_DATE_EPOCH);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    try {
-      seconds = Number(execFileSync("git", ["log", "-1", "--format=%ct"], { encoding: "utf8" }));
-    } catch {
-      seconds = NaN;
-    }
-  }
-  const date = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
-  return date.toISOString().slice(0, 10);
+  return sourceDate().toISOString().slice(0, 10);
 }
 
 const args = [

@@ -91,6 +91,7 @@ export const PEERS: Readonly<Record<string, Peer>> = {
   "dash": { package: "dash" },
   "faketime": { package: "faketime" },
   "file": { package: "file" },
+  "gzip": { package: "gzip" },
   "htpasswd": { package: "apache2-utils" },
   "mkfifo": { package: "coreutils" },
   "nginx": { package: "nginx" },
@@ -112,6 +113,7 @@ export const PEERS: Readonly<Record<string, Peer>> = {
   "unzip": { package: "unzip" },
   "wget": { package: "wget" },
   "xinetd": { package: "xinetd" },
+  "xz": { package: "xz-utils" },
 };
 
 /**

@@ -1,8 +1,11 @@
 /**
  * install.sh end to end: served by the host's netkit serve-http from the
  * release set, run under dash and under BusyBox ash, with curl, GNU wget or
- * BusyBox wget and with sha256sum, shasum or BusyBox sha256sum; a tampered
- * binary is refused and nothing is installed.
+ * BusyBox wget, with sha256sum, shasum or BusyBox sha256sum, and with or
+ * without tar and xz or gzip (GNU's or BusyBox's): it installs from the
+ * .tar.xz, the .tar.gz or the raw binary, whichever this PATH can unpack. A
+ * tampered archive or binary is refused and nothing is installed; so is a
+ * machine with nothing that can check a SHA-256, unless NETKIT_NO_VERIFY=1.
  *
  * Runs when NETKIT_RELEASE_DIR names the release set (scripts/test.ts sets it).
  */
@@ -24,6 +27,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { gzipSync } from "node:zlib";
+import { packTar } from "modern-tar";
 import {
   IS_ROOT,
   netkitArgv,
@@ -94,30 +99,63 @@ if (!RELEASE) {
     ["dash", ["dash"], "dash"],
     ["busybox ash", ["busybox", "ash"], "busybox"],
   ];
-  /** Each shell with each downloader and checksum tool install.sh knows. */
-  const cases: { title: string; shell: string[]; peers: string[]; path(root: string): string }[] = [
+  /**
+   * Each shell with each downloader and checksum tool install.sh knows, and
+   * what it fetches with the unpackers on that PATH.
+   */
+  const cases: {
+    title: string;
+    shell: string[];
+    peers: string[];
+    path(root: string): string;
+    fetches: string;
+  }[] = [
     {
-      title: "dash, curl, sha256sum",
+      title: "dash, curl, sha256sum, GNU tar and xz",
       shell: ["dash"],
-      peers: ["dash", "curl"],
+      peers: ["dash", "curl", "tar", "xz"],
       path: () => process.env.PATH!,
+      fetches: "netkit-linux-x64.tar.xz",
     },
     {
-      title: "busybox ash, BusyBox wget and sha256sum only",
-      shell: ["busybox", "ash"],
-      peers: ["busybox"],
-      path: (root) => toolbox(root, "bb", [...BASICS, "wget", "sha256sum"], true),
+      title: "dash, curl, sha256sum, GNU tar and gzip, no xz",
+      shell: ["dash"],
+      peers: ["dash", "curl", "tar", "gzip"],
+      path: (root) => toolbox(root, "gz", [...BASICS, "curl", "sha256sum", "tar", "gzip"]),
+      fetches: "netkit-linux-x64.tar.gz",
     },
     {
-      title: "dash, GNU wget and shasum -a 256 only",
+      title: "dash, GNU wget and shasum -a 256 only, no tar",
       shell: ["dash"],
       peers: ["dash", "wget", "shasum"],
       path: (root) => toolbox(root, "gnu", [...BASICS, "wget", "shasum"]),
+      fetches: "netkit-linux-x64",
+    },
+    {
+      title: "busybox ash, BusyBox wget, sha256sum, tar and xz only",
+      shell: ["busybox", "ash"],
+      peers: ["busybox"],
+      path: (root) => toolbox(root, "bb", [...BASICS, "wget", "sha256sum", "tar", "xz"], true),
+      fetches: "netkit-linux-x64.tar.xz",
+    },
+    {
+      title: "busybox ash, BusyBox wget, tar and gunzip, `busybox sha256sum`",
+      shell: ["busybox", "ash"],
+      peers: ["busybox"],
+      path: (root) => toolbox(root, "bbgz", [...BASICS, "busybox", "wget", "tar", "gunzip"], true),
+      fetches: "netkit-linux-x64.tar.gz",
+    },
+    {
+      title: "busybox ash, BusyBox wget and sha256sum only, no tar",
+      shell: ["busybox", "ash"],
+      peers: ["busybox"],
+      path: (root) => toolbox(root, "bbraw", [...BASICS, "wget", "sha256sum"], true),
+      fetches: "netkit-linux-x64",
     },
   ];
 
   for (const c of cases) {
-    test(`install.sh under ${c.title}: the right binary from the release`, {
+    test(`install.sh under ${c.title}: ${c.fetches}, the release's binary`, {
       skip: skipHost || peerSkip(...c.peers),
     }, async () => {
       const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
@@ -132,6 +170,10 @@ if (!RELEASE) {
           NETKIT_INSTALL_DIR: dir,
         });
         assert.equal(result.code, 0, `${c.title}: ${result.stderr}`);
+        assert.match(
+          result.stderr,
+          new RegExp(`downloading ${c.fetches.replaceAll(".", "\\.")} from `),
+        );
         assert.equal(sha256(join(dir, "netkit")), expected, c.title);
         assert.deepEqual(readdirSync(dir), ["netkit"], `${c.title}: nothing else left`);
         assert.match(result.stderr, /installed .*\/netkit \(sha256 [0-9a-f]{64}\)/, c.title);
@@ -146,19 +188,26 @@ if (!RELEASE) {
     });
   }
 
+  /** The release's SHA256SUMS line for `name`. */
+  const sumsLine = (name: string) =>
+    readFileSync(join(RELEASE, "SHA256SUMS"), "utf8").split("\n")
+      .find((line) => line.endsWith(`  ${name}`))!;
+
   for (const [title, shell, peer] of shells) {
-    // These two download with the host's own curl, as most machines would.
-    test(`install.sh under ${title}: a tampered binary is refused and nothing is installed`, {
-      skip: skipHost || peerSkip(peer, "curl"),
+    // These download with the host's own curl, as most machines would.
+    test(`install.sh under ${title}: a tampered archive or binary is refused, nothing installed`, {
+      skip: skipHost || peerSkip(peer, "curl", "sha256sum", "tar", "xz"),
     }, async () => {
       const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
       try {
         const served = join(root, "served");
         mkdirSync(served);
         copyFileSync(join(RELEASE, "SHA256SUMS"), join(served, "SHA256SUMS"));
-        const binary = readFileSync(join(RELEASE, "netkit-linux-x64"));
-        binary[binary.length >> 1] ^= 0x01;
-        writeFileSync(join(served, "netkit-linux-x64"), binary);
+        for (const name of ["netkit-linux-x64.tar.xz", "netkit-linux-x64"]) {
+          const bytes = readFileSync(join(RELEASE, name));
+          bytes[bytes.length >> 1] ^= 0x01;
+          writeFileSync(join(served, name), bytes);
+        }
         await using server = await serve(served);
         const env = { PATH: process.env.PATH!, HOME: root, NETKIT_BASE_URL: baseUrl(server) };
 
@@ -167,7 +216,7 @@ if (!RELEASE) {
         assert.equal(refused.code, 1, refused.stderr);
         assert.match(
           refused.stderr,
-          /checksum mismatch for netkit-linux-x64: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing installed\n$/,
+          /checksum mismatch for netkit-linux-x64\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing installed\n$/,
         );
         assert.equal(existsSync(fresh), false, "the install folder was not even created");
 
@@ -180,14 +229,32 @@ if (!RELEASE) {
         assert.deepEqual(readdirSync(existing), ["netkit"]);
         assert.equal(readFileSync(join(existing, "netkit"), "utf8"), "the old one\n");
 
-        // A binary the release lacks, and a server that is not there: one line, exit 1.
+        // Without tar it fetches the raw binary, and refuses that one too.
+        const noTar = toolbox(root, "notar", [...BASICS, "curl", "sha256sum"]);
+        const raw = await install(shell, script, {
+          ...env,
+          PATH: noTar,
+          NETKIT_INSTALL_DIR: fresh,
+        });
+        assert.equal(raw.code, 1, raw.stderr);
+        assert.match(raw.stderr, /downloading netkit-linux-x64 from /);
+        assert.match(
+          raw.stderr,
+          /checksum mismatch for netkit-linux-x64: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing installed\n$/,
+        );
+        assert.equal(existsSync(fresh), false);
+
+        // A build the release lacks, and a server that is not there: one line, exit 1.
         const missing = await install(shell, script, {
           ...env,
           NETKIT_TARGET: "darwin-arm64",
           NETKIT_INSTALL_DIR: fresh,
         });
         assert.equal(missing.code, 1);
-        assert.match(missing.stderr, /cannot download http:\/\/\S+\/netkit-darwin-arm64\n$/);
+        assert.match(
+          missing.stderr,
+          /cannot download http:\/\/\S+\/netkit-darwin-arm64\.tar\.xz\n$/,
+        );
         await server.stop();
         const down = await install(shell, script, { ...env, NETKIT_INSTALL_DIR: fresh });
         assert.equal(down.code, 1);
@@ -197,10 +264,113 @@ if (!RELEASE) {
         rmSync(root, { recursive: true, force: true });
       }
     });
+
+    test(
+      `install.sh under ${title}: an archive that checks out but holds another netkit, or none, is refused`,
+      {
+        skip: skipHost || peerSkip(peer, "curl", "sha256sum", "tar", "gzip"),
+      },
+      async () => {
+        const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
+        try {
+          const served = join(root, "served");
+          mkdirSync(served);
+          await using server = await serve(served);
+          const fresh = join(root, "fresh", "bin");
+          /**
+           * Serves, from a folder of its own (serve-http reuses what it read of a
+           * file for 1 s), a .tar.gz holding `member`, listed in SHA256SUMS by its
+           * true checksum beside the release's line for the raw binary.
+           */
+          const publish = async (member: string) => {
+            const top = member.split("/")[0];
+            mkdirSync(join(served, top));
+            const body = new TextEncoder().encode("#!/bin/sh\necho not netkit\n");
+            const tar = await packTar([{
+              header: { name: member, size: body.length, mode: 0o755 },
+              body,
+            }]);
+            const gz = gzipSync(tar);
+            writeFileSync(join(served, top, "netkit-linux-x64.tar.gz"), gz);
+            const gzSum = createHash("sha256").update(gz).digest("hex");
+            writeFileSync(
+              join(served, top, "SHA256SUMS"),
+              `${sumsLine("netkit-linux-x64")}\n${gzSum}  netkit-linux-x64.tar.gz\n`,
+            );
+            return {
+              PATH: process.env.PATH!,
+              HOME: root,
+              NETKIT_BASE_URL: `${baseUrl(server)}/${top}`,
+            };
+          };
+
+          const env = await publish("netkit-linux-x64/netkit");
+          const other = await install(shell, script, { ...env, NETKIT_INSTALL_DIR: fresh });
+          assert.equal(other.code, 1, other.stderr);
+          assert.match(other.stderr, /downloading netkit-linux-x64\.tar\.gz from /);
+          assert.match(
+            other.stderr,
+            /the netkit in netkit-linux-x64\.tar\.gz is not the release's netkit-linux-x64 \(checksum mismatch\): expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing installed\n$/,
+          );
+          assert.equal(existsSync(fresh), false);
+
+          const elsewhere = await publish("somewhere-else/netkit");
+          const none = await install(shell, script, { ...elsewhere, NETKIT_INSTALL_DIR: fresh });
+          assert.equal(none.code, 1, none.stderr);
+          assert.match(
+            none.stderr,
+            /cannot unpack netkit-linux-x64\/netkit from netkit-linux-x64\.tar\.gz; nothing installed\n$/,
+          );
+          assert.equal(existsSync(fresh), false);
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
+
+    test(
+      `install.sh under ${title}: nothing to check a SHA-256 with: refused, unless NETKIT_NO_VERIFY=1`,
+      {
+        skip: skipHost || peerSkip(peer, "curl"),
+      },
+      async () => {
+        const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
+        try {
+          await using server = await serve(RELEASE);
+          // No sha256sum, shasum, busybox or openssl; no tar either (the raw binary, then).
+          const env = {
+            PATH: toolbox(root, "nosum", [...BASICS, "curl"]),
+            HOME: root,
+            NETKIT_BASE_URL: baseUrl(server),
+            NETKIT_INSTALL_DIR: join(root, "bin"),
+          };
+          const refused = await install(shell, script, env);
+          assert.equal(refused.code, 1, refused.stderr);
+          assert.equal(
+            refused.stderr,
+            "netkit install: cannot verify the download: needs sha256sum, shasum -a 256, busybox " +
+              "sha256sum or openssl (set NETKIT_NO_VERIFY=1 to install without checking, at your " +
+              "own risk); nothing installed\n",
+          );
+          assert.equal(existsSync(join(root, "bin")), false);
+
+          const unchecked = await install(shell, script, { ...env, NETKIT_NO_VERIFY: "1" });
+          assert.equal(unchecked.code, 0, unchecked.stderr);
+          assert.match(unchecked.stderr, /WARNING: .* installed UNVERIFIED\n/);
+          assert.match(unchecked.stderr, /installed .*\/netkit \(sha256 not checked\)/);
+          assert.equal(
+            sha256(join(root, "bin", "netkit")),
+            sha256(join(RELEASE, "netkit-linux-x64")),
+          );
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
   }
 
   test("install.sh picks arm64 from uname -m and musl from ldd", {
-    skip: skipHost || peerSkip("dash", "curl"),
+    skip: skipHost || peerSkip("dash", "curl", "tar", "xz"),
   }, async () => {
     const root = mkdtempSync(join(tmpdir(), "netkit-install-"));
     try {
@@ -229,7 +399,7 @@ if (!RELEASE) {
       const mused = await install(["dash"], script, { ...env, NETKIT_INSTALL_DIR: musl });
       assert.equal(mused.code, 0, mused.stderr);
       assert.equal(sha256(join(musl, "netkit")), sha256(join(RELEASE, "netkit-linux-x64-musl")));
-      assert.match(mused.stderr, /downloading netkit-linux-x64-musl /);
+      assert.match(mused.stderr, /downloading netkit-linux-x64-musl\.tar\.xz /);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 /**
- * The release set (dist/release/, from `npm run release`): checksums, file
- * formats, and netkit-linux-arm64 proven on an emulated arm64 device
+ * The release set (dist/release/, from `npm run release`): SHA256SUMS over
+ * every file, file formats, every archive unpacked by tar to the release's own
+ * binary (owner 0/0, one mtime), the .tar.xz rule, and netkit-linux-arm64 proven on an emulated arm64 device
  * (`qemu-aarch64-static`, Debian qemu-user-static, with libc6-arm64-cross
  * for the loader) against peers on the host: rdate, curl, netkit itself.
  *
@@ -10,7 +11,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -31,6 +41,35 @@ const QEMU = "qemu-aarch64-static";
 const EMULATED_START_MS = 90_000;
 /** Runs the rest of an argv as nobody (uid and gid 65534, no groups). */
 const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+
+/** The release's binaries and their targets. */
+const BINARIES: Record<string, string> = {
+  "netkit-linux-x64": "linux-x64",
+  "netkit-linux-x64-musl": "linux-x64-musl",
+  "netkit-linux-arm64": "linux-arm64",
+  "netkit-linux-arm64-musl": "linux-arm64-musl",
+  "netkit-darwin-x64": "darwin-x64",
+  "netkit-darwin-arm64": "darwin-arm64",
+  "netkit-windows-x64.exe": "windows-x64",
+};
+
+/** What `file -b` says of each binary. */
+const FORMATS: Record<string, RegExp> = {
+  "netkit-linux-x64": /ELF 64-bit LSB .*x86-64.*interpreter \/lib64\/ld-linux-x86-64\.so\.2/,
+  "netkit-linux-x64-musl": /ELF 64-bit LSB .*x86-64.*interpreter \/lib\/ld-musl-x86_64\.so\.1/,
+  "netkit-linux-arm64": /ELF 64-bit LSB .*ARM aarch64.*interpreter \/lib\/ld-linux-aarch64/,
+  "netkit-linux-arm64-musl": /ELF 64-bit LSB .*ARM aarch64.*interpreter \/lib\/ld-musl-aarch64/,
+  "netkit-darwin-x64": /Mach-O 64-bit x86_64 executable/,
+  "netkit-darwin-arm64": /Mach-O 64-bit arm64 executable/,
+  "netkit-windows-x64.exe": /PE32\+ executable \(console\) x86-64/,
+};
+
+/** The target this machine runs, if it is one of the release's. */
+const HOST_TARGET = `${process.platform}-${process.arch}`;
+
+function sha256(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
 
 /** Parses rdate's printed date ("Sun Nov 22 03:08:01 UTC 2026" or "rdate: [host]\t…"). */
 function rdateSeconds(output: string): number {
@@ -65,21 +104,23 @@ if (!RELEASE) {
     return `the release binary cannot run as nobody here: ${probe.stderr.split("\n")[0]}`;
   };
 
-  test("SHA256SUMS lists the seven binaries and sha256sum -c accepts them", async () => {
+  test("SHA256SUMS lists every file of the release, and sha256sum -c accepts them", async () => {
     const sums = readFileSync(file("SHA256SUMS"), "utf8");
     const names = sums.trim().split("\n").map((line) => {
       assert.match(line, /^[0-9a-f]{64} {2}netkit-[\w.-]+$/);
       return line.slice(66);
     });
-    assert.deepEqual(names.sort(), [
-      "netkit-darwin-arm64",
-      "netkit-darwin-x64",
-      "netkit-linux-arm64",
-      "netkit-linux-arm64-musl",
-      "netkit-linux-x64",
-      "netkit-linux-x64-musl",
-      "netkit-windows-x64.exe",
-    ]);
+    const files = readdirSync(RELEASE).filter((name) => name !== "SHA256SUMS").sort();
+    assert.deepEqual(names, files, "one line per file, sorted, and no other");
+    for (const [binary, target] of Object.entries(BINARIES)) {
+      assert.ok(names.includes(binary), binary);
+      assert.ok(names.includes(`netkit-${target}.tar.gz`), `netkit-${target}.tar.gz`);
+    }
+    assert.deepEqual(
+      names.filter((name) => !(name in BINARIES) && !/^netkit-[\w-]+\.tar\.(gz|xz)$/.test(name)),
+      [],
+      "nothing but the binaries and their archives",
+    );
     if (have("sha256sum")) {
       const checked = await run(["sh", "-c", `cd '${RELEASE}' && sha256sum -c SHA256SUMS`], {
         timeoutMs: 60_000,
@@ -93,19 +134,78 @@ if (!RELEASE) {
     }
   });
 
+  test("a .tar.xz ships only where it is at least 10 % smaller than the .tar.gz", () => {
+    const size = (name: string) => statSync(file(name)).size;
+    for (const target of Object.values(BINARIES)) {
+      const xz = `netkit-${target}.tar.xz`;
+      if (!existsSync(file(xz))) continue;
+      const saving = 1 - size(xz) / size(`netkit-${target}.tar.gz`);
+      assert.ok(saving >= 0.1, `${xz} is only ${(saving * 100).toFixed(1)} % smaller`);
+    }
+  });
+
+  for (const [binary, target] of Object.entries(BINARIES)) {
+    const formats = ["gz", "xz"].filter((ext) => existsSync(file(`netkit-${target}.tar.${ext}`)));
+    test(
+      `netkit-${target}.tar.{${
+        formats.join(",")
+      }}: tar unpacks the release's binary, of its format`,
+      {
+        skip: peerSkip("tar", "file", ...formats.map((ext) => (ext === "gz" ? "gzip" : "xz"))),
+      },
+      async () => {
+        const root = mkdtempSync(join(tmpdir(), "netkit-archive-"));
+        try {
+          const exe = target.startsWith("windows") ? "netkit.exe" : "netkit";
+          for (const ext of formats) {
+            const archive = file(`netkit-${target}.tar.${ext}`);
+            // Owner 0/0 and one mtime for every member: what keeps a rebuild's bytes the same.
+            const listed = await run(["tar", "--numeric-owner", "-tvf", archive], {
+              timeoutMs: 60_000,
+            });
+            assert.equal(listed.code, 0, listed.stderr);
+            const rows = listed.stdout.trim().split("\n").map((row) => row.split(/\s+/));
+            assert.deepEqual(rows.map((row) => row.at(-1)), [
+              `netkit-${target}/`,
+              `netkit-${target}/${exe}`,
+              `netkit-${target}/README.md`,
+            ]);
+            assert.deepEqual(rows.map((row) => [row[0], row[1]]), [
+              ["drwxr-xr-x", "0/0"],
+              ["-rwxr-xr-x", "0/0"],
+              ["-rw-r--r--", "0/0"],
+            ]);
+            assert.equal(new Set(rows.map((row) => `${row[3]} ${row[4]}`)).size, 1, listed.stdout);
+
+            const into = join(root, ext);
+            mkdirSync(into);
+            const unpacked = await run(["tar", "-xf", archive, "-C", into], { timeoutMs: 60_000 });
+            assert.equal(unpacked.code, 0, unpacked.stderr);
+            const inside = join(into, `netkit-${target}`, exe);
+            assert.equal(sha256(inside), sha256(file(binary)), `${ext}: the release's own binary`);
+            const kind = await run(["file", "-b", inside]);
+            assert.match(kind.stdout, FORMATS[binary], `${ext}: ${kind.stdout}`);
+            if (target === HOST_TARGET) {
+              const version = await run([inside, "--version"]);
+              assert.equal(version.code, 0, version.stderr);
+              assert.match(
+                version.stdout,
+                new RegExp(`^netkit \\S+ \\(bun \\S+; ${target}; built `),
+              );
+            }
+            rmSync(into, { recursive: true, force: true });
+          }
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
+  }
+
   test("file: every binary has the format and architecture of its name", {
     skip: peerSkip("file"),
   }, async () => {
-    const expected: Record<string, RegExp> = {
-      "netkit-linux-x64": /ELF 64-bit LSB .*x86-64.*interpreter \/lib64\/ld-linux-x86-64\.so\.2/,
-      "netkit-linux-x64-musl": /ELF 64-bit LSB .*x86-64.*interpreter \/lib\/ld-musl-x86_64\.so\.1/,
-      "netkit-linux-arm64": /ELF 64-bit LSB .*ARM aarch64.*interpreter \/lib\/ld-linux-aarch64/,
-      "netkit-linux-arm64-musl": /ELF 64-bit LSB .*ARM aarch64.*interpreter \/lib\/ld-musl-aarch64/,
-      "netkit-darwin-x64": /Mach-O 64-bit x86_64 executable/,
-      "netkit-darwin-arm64": /Mach-O 64-bit arm64 executable/,
-      "netkit-windows-x64.exe": /PE32\+ executable \(console\) x86-64/,
-    };
-    for (const [name, format] of Object.entries(expected)) {
+    for (const [name, format] of Object.entries(FORMATS)) {
       const result = await run(["file", "-b", file(name)]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, format, name);
