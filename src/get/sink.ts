@@ -91,6 +91,11 @@ export interface FileSinkOptions {
   createHash?: HashFactory;
   /** A monotonic clock in milliseconds ({@linkcode SPILL_MS}); `performance.now` by default. */
   now?: () => number;
+  /**
+   * The folder was made by this run a moment ago: nothing of an earlier run
+   * (target, `.part`, sidecar) can be in it, so none is looked for.
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -168,6 +173,7 @@ export class FileSink implements Sink {
    * @throws {DownloadError} FILE_EXISTS, or WRITE_ERROR when the folder is not writable
    */
   static open(path: string, options: FileSinkOptions): FileSink {
+    if (options.fresh && !options.resume) return new FileSink(path, -1, { offset: 0, options });
     const part = `${path}.part`;
     const targetExists = existsSync(path);
     if (targetExists && statSync(path).isDirectory()) {

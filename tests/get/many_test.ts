@@ -341,3 +341,29 @@ test("runGet() of many small files: no .part or .part.json is ever on disk while
   assert.equal(readdirSync(dir.path).length, 12);
   assert.equal(readFileSync(join(dir.path, "f3.bin"), "utf8"), "a".repeat(1000) + "b".repeat(1000));
 });
+
+test("runGet() into a folder that existed still clears an earlier run's .part and .part.json", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  // Left by an interrupted run: without -C they describe bytes nobody keeps.
+  writeFileSync(join(dir.path, "a.txt.part"), "stale");
+  writeFileSync(join(dir.path, "a.txt.part.json"), JSON.stringify({ etag: '"old"' }));
+  const { context } = memoryContext(rawNet());
+  const code = await runGet(
+    many(["-P", dir.path, "-s", "-O", `${server.base}/a.txt`, `${server.base}/b.txt`]),
+    context,
+  );
+  assert.equal(code, 0);
+  assert.deepEqual(readdirSync(dir.path).sort(), ["a.txt", "b.txt"]);
+  assert.equal(readFileSync(join(dir.path, "a.txt"), "utf8"), "body of a.txt");
+});
+
+test("runGet() -P into a folder it creates saves every file (nothing there to look for)", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  const out = join(dir.path, "new", "deeper");
+  const { context } = memoryContext(rawNet());
+  const urls = ["a.txt", "b.txt", "c.txt"].map((name) => `${server.base}/${name}`);
+  assert.equal(await runGet(many(["-P", out, "-s", "-O", ...urls]), context), 0);
+  assert.deepEqual(readdirSync(out).sort(), ["a.txt", "b.txt", "c.txt"]);
+});
