@@ -154,7 +154,9 @@ wait_for_port() {
 # --- the netkit variants ---------------------------------------------------
 # netkit_variants : from RUNTIMES (bun, deno, binary = dist/netkit) sets
 # NETKITS (netkit-bun ...) and NETKIT_CMD[netkit-bun]="bun main.ts" and so on.
-# A missing dist/netkit is skipped with a note in BINARY_NOTE.
+# A missing dist/netkit is skipped with a note in BINARY_NOTE. RUNTIMES may
+# also name `baseline`: the binary BASELINE_BIN (an earlier build), measured in
+# the same run for a before/after that the machine's drift between runs cannot blur.
 declare -A NETKIT_CMD=()
 netkit_variants() {
   local rt newer
@@ -186,7 +188,12 @@ netkit_variants() {
         log "$BINARY_NOTE"
       fi
       ;;
-    *) die "unknown netkit variant '$rt' in RUNTIMES (bun, deno, binary)" ;;
+    baseline)
+      [[ -x ${BASELINE_BIN:-} ]] || die "RUNTIMES names baseline: set BASELINE_BIN to an earlier netkit binary"
+      NETKITS+=(netkit-baseline)
+      NETKIT_CMD[netkit-baseline]="$BASELINE_BIN"
+      ;;
+    *) die "unknown netkit variant '$rt' in RUNTIMES (bun, deno, binary, baseline)" ;;
     esac
   done
   ((${#NETKITS[@]} > 0)) || die "no netkit variant to measure"

@@ -6,6 +6,7 @@
 #
 #   bench/get_many_bench.sh              # from the repository root (or anywhere)
 #   RUNTIMES="binary" RUNS=5 bench/get_many_bench.sh
+#   RUNTIMES="baseline binary" BASELINE_BIN=/path/to/old/netkit bench/get_many_bench.sh  # before/after
 #
 # What it measures:
 #   1. wall time of the whole run (hyperfine, RUNS runs after WARMUP), each

@@ -7,6 +7,7 @@
 #
 #   bench/get_mirror_bench.sh
 #   RUNTIMES="binary" RUNS=3 bench/get_mirror_bench.sh
+#   RUNTIMES="baseline binary" BASELINE_BIN=/path/to/old/netkit bench/get_mirror_bench.sh  # before/after
 #
 # What it measures (hyperfine): the first run into an emptied folder (mean ratio
 # to wget -r -np), and the second, unchanged run into the full folder (ratio to

@@ -21,7 +21,7 @@ import { readCaCerts } from "../get/ca_certs.ts";
 import { downloadUrl } from "../get/download_url.ts";
 import { failure } from "../get/failure.ts";
 import { type GetManyPlan, runMany } from "../get/many.ts";
-import { type GetMirrorPlan, runMirror } from "../get/mirror.ts";
+import type { GetMirrorPlan } from "../get/mirror.ts";
 import { releaseSink } from "../get/release_sink.ts";
 import { runNet } from "../get/run_net.ts";
 import { formatHead } from "../get/head_lines.ts";
@@ -561,7 +561,11 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
     }
   }
   if (plan.kind === "many") return await runMany(plan, context);
-  if (plan.kind === "mirror") return await runMirror(plan, context);
+  if (plan.kind === "mirror") {
+    // Loaded for --mirror only: loading its HTML parser cost `bun main.ts get` ~35 ms.
+    const { runMirror } = await import("../get/mirror.ts");
+    return await runMirror(plan, context);
+  }
   const note = (line: string) => {
     if (!plan.quiet) context.err(`netkit get: ${line}`);
   };

@@ -83,7 +83,7 @@ export class ManyReport {
     const { result } = file;
     const path = result.sink?.path ?? "";
     this.#end(file.meter, true);
-    this.note(`saved ${path} (${formatBytes(result.bytes)})`);
+    if (!this.#plan.quiet) this.note(`saved ${path} (${formatBytes(result.bytes)})`);
     this.#json({
       url: file.url.href,
       ok: true,

@@ -32,6 +32,8 @@ export type { ManyItem };
 export interface RunManyOptions {
   /** Called after each file landed (`--mirror` records what it saved). */
   onSaved?(item: ManyItem, result: DownloadResult): void;
+  /** Output folders the caller just created (`--mirror`): nothing of an earlier run is in them. */
+  freshDirs?: Iterable<string>;
 }
 
 /** A run of many downloads, as `parseGetArgs` leaves it. */
@@ -75,6 +77,8 @@ interface Run {
   claimed: Map<string, number>;
   /** Output folders already made. */
   dirs: Set<string>;
+  /** Those of them this run created: empty of anything an earlier run left. */
+  fresh: Set<string>;
   onSaved?(item: ManyItem, result: DownloadResult): void;
 }
 
@@ -122,6 +126,7 @@ export async function runMany(
     const claimed = _claimNames(items, plan);
     run = await _prepare(plan, { context, items, claimed });
     run.onSaved = options.onSaved;
+    for (const dir of options.freshDirs ?? []) run.fresh.add(dir);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const { code, message } = failure(error, context.net);
@@ -172,7 +177,10 @@ async function _prepare(
   const cancel = new AbortController();
   const context = {
     ...options.context,
-    net: runNet(options.context.net, { signal: cancel.signal }),
+    // Only --fail-fast cancels: without it, no signal joins every fetch's own (one less per file).
+    net: plan.failFast
+      ? runNet(options.context.net, { signal: cancel.signal })
+      : options.context.net,
   };
   const board = !plan.quiet && (plan.forceProgress || context.stderrIsTerminal)
     ? new MultiProgress((text) => context.writeErr(text), {
@@ -202,6 +210,7 @@ async function _prepare(
     cancel,
     claimed: options.claimed,
     dirs: new Set(),
+    fresh: new Set(),
   };
 }
 
@@ -234,10 +243,12 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
   try {
     const path = _pathOf(item, plan);
     // out=sub/name.bin names a folder too: make it, as dir= folders are made.
-    _makeDir(path === undefined ? _dirOf(item, plan) : dirname(path), run);
+    const dir = path === undefined ? _dirOf(item, plan) : dirname(path);
+    _makeDir(dir, run);
     sinks = fileSinks(path, {
       ...plan,
       ...run.hashing,
+      fresh: run.fresh.has(dir),
       resume: item.resume ?? plan.resume,
       dir: _dirOf(item, plan),
       claim: (path) => _claim(path, index, run),
@@ -270,10 +281,11 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
   }
 }
 
-/** Makes an output folder once per run. */
+/** Makes an output folder once per run, noting whether this run created it. */
 function _makeDir(dir: string, run: Run): void {
   if (run.dirs.has(dir)) return;
-  mkdirSync(dir, { recursive: true });
+  // The first folder it created, if any: then `dir` itself is new too.
+  if (mkdirSync(dir, { recursive: true }) !== undefined) run.fresh.add(dir);
   run.dirs.add(dir);
 }
 

@@ -76,8 +76,10 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   };
   let manifest: MirrorManifest;
   let crawl: Awaited<ReturnType<typeof crawlMirror>>;
+  /** Folders made by this run: no file, .part or symlink of an earlier one is in them. */
+  const fresh = new Set<string>();
   try {
-    mkdirSync(plan.dir, { recursive: true });
+    if (mkdirSync(plan.dir, { recursive: true }) !== undefined) fresh.add(join(plan.dir, ""));
     manifest = MirrorManifest.load(plan.dir);
     crawl = await crawlMirror(plan.url, {
       fetchText: (url) => _fetchText(url, { plan, context, note }),
@@ -90,19 +92,23 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   for (const { url, error } of crawl.failures) {
     context.err(`netkit get: ${url.href}: ${failure(error, context.net).message}`);
   }
+  for (const folder of crawl.folders) {
+    if (_linkOnTheWay(plan.dir, folder) !== undefined) continue;
+    // What mkdirSync returns is the first folder it had to make: then this one is new.
+    if (mkdirSync(join(plan.dir, folder), { recursive: true }) !== undefined) {
+      fresh.add(join(plan.dir, folder));
+    }
+  }
   const safe = crawl.files.filter((file) => {
+    if (fresh.has(join(plan.dir, _folderOf(file.path) ?? ""))) return true;
     const link = _linkOnTheWay(plan.dir, file.path);
     if (link !== undefined) {
       context.err(`netkit get: ${link} is a symlink: ${file.path} not written`);
     }
     return link === undefined;
   });
-  for (const folder of crawl.folders) {
-    if (_linkOnTheWay(plan.dir, folder) === undefined) {
-      mkdirSync(join(plan.dir, folder), { recursive: true });
-    }
-  }
-  const items = await _changed(safe, { plan, context, manifest, sums: crawl.sums });
+  const items = await _changed(safe, { plan, context, manifest, sums: crawl.sums, fresh });
+  const versions = new Map(items.map((i) => [i.item, i]));
   note(
     `${crawl.files.length} files in ${crawl.folders.length} folders; ` +
       `${crawl.files.length - items.length} unchanged, ${items.length} to fetch`,
@@ -112,8 +118,9 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
     { ...plan.many, kind: "many", items: items.map((i) => i.item), outputDir: plan.dir },
     context,
     {
+      freshDirs: fresh,
       onSaved: (item, result) => {
-        const found = items.find((i) => i.item === item);
+        const found = versions.get(item);
         const version = found?.version ?? _versionOf(result.sink?.validators ?? {});
         if (found && version !== undefined) {
           manifest.record(found.path, { version, size: result.bytes });
@@ -191,6 +198,8 @@ async function _changed(
     context: CommandContext;
     manifest: MirrorManifest;
     sums: Map<string, { hash: "sha256" | "sha512"; hex: string }>;
+    /** Folders this run made: no `.part` in them to resume. */
+    fresh: Set<string>;
   },
 ): Promise<_Fetch[]> {
   const { plan, manifest } = run;
@@ -208,14 +217,15 @@ async function _changed(
       const same = saved !== undefined && _sizeOf(local) === saved.size &&
         (listed ?? await _headVersion(file.url, run)) === saved.version;
       if (same) continue;
+      const dir = _folderOf(file.path);
       decided[index] = {
         path: file.path,
         item: {
           url: file.url,
           // dir= makes runMany create the folder; out= is the name in it.
-          dir: file.path.includes("/") ? file.path.slice(0, file.path.lastIndexOf("/")) : undefined,
+          dir,
           out: file.path.slice(file.path.lastIndexOf("/") + 1),
-          resume: existsSync(`${local}.part`),
+          resume: !run.fresh.has(join(plan.dir, dir ?? "")) && existsSync(`${local}.part`),
           checksum: run.sums.get(file.path),
         },
         version: listed,
@@ -224,6 +234,11 @@ async function _changed(
   };
   await Promise.all(Array.from({ length: Math.min(plan.many.parallel, files.length) }, worker));
   return decided.filter((d) => d !== undefined);
+}
+
+/** The folder part of a mirrored path (`a/b` of `a/b/c.txt`), if it has one. */
+function _folderOf(path: string): string | undefined {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : undefined;
 }
 
 function _sizeOf(path: string): number | undefined {

@@ -107,7 +107,7 @@ export function fileSinks(path: string | undefined, options: FileSinksOptions): 
         options.resume && hasPartial(nameFor(finalUrl, response)),
     };
   }
-  const existing = existsSync(path) ? statSync(path) : undefined;
+  const existing = !options.fresh && existsSync(path) ? statSync(path) : undefined;
   if (existing && !existing.isFile() && !existing.isDirectory()) return deviceSinks(path, options);
   if (existing) refuseToReplace(path, options);
   // A symlink stays a symlink: its target is what gets replaced.

@@ -142,7 +142,8 @@ export function signalSubscriber(
  * caller did not ask for (RFC 9110 §12.5.3).
  *
  * @param init the request options
- * @returns a copy whose headers ask for no content coding
+ * @returns `init` itself when its Headers name an encoding already, else a
+ *   copy whose headers ask for no content coding
  *
  * @example
  * ```ts
@@ -154,6 +155,8 @@ export function signalSubscriber(
  * ```
  */
 export function withIdentityEncoding(init: RequestInit): RequestInit {
+  // The download engine's requests name one already: no copy per request for them.
+  if (init.headers instanceof Headers && init.headers.has("accept-encoding")) return init;
   const headers = new Headers(init.headers);
   if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   return { ...init, headers };

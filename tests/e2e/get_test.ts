@@ -687,6 +687,8 @@ test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C comple
   }
   const kept = statSync(join(dir, "k.bin.part")).size;
   assert.ok(kept > 0 && kept < dataBytes.length, `.part holds ${kept} bytes`);
+  // A body this big goes to disk early, its validators first: the .part never lacks them.
+  assert.ok(JSON.parse(readFileSync(join(dir, "k.bin.part.json"), "utf8")).url, ".part.json kept");
   assert.equal(readFileSync(join(dir, "k.bin"), "utf8"), "old\n", "the target is the old file");
 
   const resumed = await get([`${peer!.http}/data`, "-C", "-o", "k.bin", "--json", "--progress"], {

@@ -299,3 +299,71 @@ test("runGet() with -i makes the folder an out= name puts its file in", async ()
     "body of one.txt",
   );
 });
+
+test("runGet() of many small files: no .part or .part.json is ever on disk while a body arrives", async () => {
+  await using server = await startServer((_request, response) => {
+    // Two pieces a moment apart: the body is read in (at least) two steps.
+    response.writeHead(200, { "content-length": "2000", etag: '"e"' });
+    response.write("a".repeat(1000));
+    setTimeout(() => response.end("b".repeat(1000)), 5);
+  });
+  using dir = tempDir();
+  const seen = new Set<string>();
+  const look = () => {
+    for (const name of readdirSync(dir.path)) if (name.includes(".part")) seen.add(name);
+  };
+  const net = rawNet();
+  const watched = {
+    ...net,
+    async fetch(url: URL, init: RequestInit) {
+      const response = await net.fetch(url, init);
+      const reader = response.body!.getReader();
+      // Looks at the folder before every read: after the sink is chosen, between chunks.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          look();
+          const chunk = await reader.read();
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        },
+      });
+      return new Response(body, { status: response.status, headers: response.headers });
+    },
+  };
+  const { context } = memoryContext(watched);
+  const urls = Array.from({ length: 12 }, (_, i) => `${server.base}/f${i}.bin`);
+  const code = await runGet(
+    many(["-P", dir.path, "--parallel", "4", "-s", "-O", ...urls]),
+    context,
+  );
+  assert.equal(code, 0);
+  assert.deepEqual([...seen], [], "nothing but finished files was ever there");
+  assert.equal(readdirSync(dir.path).length, 12);
+  assert.equal(readFileSync(join(dir.path, "f3.bin"), "utf8"), "a".repeat(1000) + "b".repeat(1000));
+});
+
+test("runGet() into a folder that existed still clears an earlier run's .part and .part.json", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  // Left by an interrupted run: without -C they describe bytes nobody keeps.
+  writeFileSync(join(dir.path, "a.txt.part"), "stale");
+  writeFileSync(join(dir.path, "a.txt.part.json"), JSON.stringify({ etag: '"old"' }));
+  const { context } = memoryContext(rawNet());
+  const code = await runGet(
+    many(["-P", dir.path, "-s", "-O", `${server.base}/a.txt`, `${server.base}/b.txt`]),
+    context,
+  );
+  assert.equal(code, 0);
+  assert.deepEqual(readdirSync(dir.path).sort(), ["a.txt", "b.txt"]);
+  assert.equal(readFileSync(join(dir.path, "a.txt"), "utf8"), "body of a.txt");
+});
+
+test("runGet() -P into a folder it creates saves every file (nothing there to look for)", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  const out = join(dir.path, "new", "deeper");
+  const { context } = memoryContext(rawNet());
+  const urls = ["a.txt", "b.txt", "c.txt"].map((name) => `${server.base}/${name}`);
+  assert.equal(await runGet(many(["-P", out, "-s", "-O", ...urls]), context), 0);
+  assert.deepEqual(readdirSync(out).sort(), ["a.txt", "b.txt", "c.txt"]);
+});
