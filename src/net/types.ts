@@ -336,7 +336,79 @@ export interface FileSystem {
   realPath(path: string): Promise<string>;
   /** Names in a folder. */
   readDir(path: string): Promise<string[]>;
+  /**
+   * Names in a folder, each with what the folder says it is (a symlink is
+   * not followed): a walk then stats only folders and needs `realPath` only
+   * for symlinks.
+   */
+  readDirEntries(path: string): Promise<DirEntry[]>;
   readFile(path: string): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Opens a file for synchronous reads. Each call is one system call made
+   * on the JavaScript thread, with no trip to a thread pool: for thousands
+   * of small files (an archive of a folder) that trip costs more than the
+   * reading. A call blocks the event loop while the disk answers (as
+   * nginx's reads do without `aio`), so callers keep each read bounded.
+   *
+   * @throws {NetError} ENOENT/EACCES/ENOTDIR when the file cannot be opened
+   */
+  openSync(path: string): SyncFile;
+}
+
+/**
+ * One name in a folder ({@linkcode FileSystem.readDirEntries}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DirEntry } from "./types.ts";
+ *
+ * const entry: DirEntry = { name: "a.txt", kind: "file" };
+ * assert(entry.kind !== "symlink");
+ * ```
+ */
+export interface DirEntry {
+  name: string;
+  /**
+   * A file, a folder, a symlink (whatever it leads to, if anything), or
+   * "other": anything else, and whatever the file system did not say.
+   */
+  kind: "file" | "directory" | "symlink" | "other";
+}
+
+/**
+ * A file opened by {@linkcode FileSystem.openSync}. Failures are
+ * {@linkcode NetError}s with errno codes, as for {@linkcode FileSystem}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectAdapter } from "./select.ts";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "netkit-doc-"));
+ * writeFileSync(join(dir, "a.txt"), "abc");
+ * const file = selectAdapter().fs.openSync(join(dir, "a.txt"));
+ * try {
+ *   const buffer = new Uint8Array(8);
+ *   assert(file.stat().size === 3);
+ *   assert(file.read(buffer, 1) === 2 && buffer[0] === 98); // "bc"
+ *   assert(file.read(buffer, 3) === 0);
+ * } finally {
+ *   file.close();
+ * }
+ * rmSync(dir, { recursive: true });
+ * ```
+ */
+export interface SyncFile {
+  /** The open file's metadata (`fstat`): the file being read, whatever its path names now. */
+  stat(): FileInfo;
+  /** Reads up to `buffer.length` bytes from `position`; returns how many (0 at the end). */
+  read(buffer: Uint8Array, position: number): number;
+  /** Closes the file; closing twice does nothing. */
+  close(): void;
 }
 
 /**

@@ -1,18 +1,26 @@
 /**
  * The members of a folder's archive: its visible files and folders, each
- * file looked at again just before it is read.
+ * file opened and read when its turn comes.
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import type { FileInfo, FileSystem } from "../net/types.ts";
 import { memberChunks } from "./member_chunks.ts";
+import { readSmallFile } from "./read_small_file.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { type WalkEntry, walkFolder } from "./walk_folder.ts";
 
-/** Members prepared ahead of the archive writer. */
-const LOOKAHEAD_MEMBERS = 16;
-/** Files up to this size are read whole when prepared ahead (so at most 16 MiB are held). */
-const READ_AHEAD_BYTES = 1024 * 1024;
+/** Files up to this size are read whole (synchronously) when their turn comes; larger ones stream. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+/**
+ * Bytes read synchronously before the event loop gets a turn: other
+ * requests wait at most this long behind an archive (a few ms from the page
+ * cache; on a slow disk, what it takes to read this much).
+ */
+const TURN_BYTES = 1024 * 1024;
+/** Errors that mean the file went away since the walk: it is left out, as if walked later. */
+const GONE = new Set(["ENOENT", "ENOTDIR"]);
 
 /** One member of an archive. */
 export interface ArchiveMember {
@@ -35,11 +43,14 @@ export interface ArchiveMembersOptions {
 }
 
 /**
- * The members of an archive of a folder, lazily: a file is statted and
- * opened only when the archive writer asks for the next member, so memory
- * holds one member at a time however many files the folder has. A file that
- * vanished between the walk and its turn is left out (as if the walk had come
- * later); one that changes while it is read fails the stream.
+ * The members of an archive of a folder, lazily: a file is opened and read
+ * only when the archive writer asks for the next member, so memory holds one
+ * member at a time however many files the folder has. A file up to 1 MiB is
+ * read whole, through one open file and with synchronous calls, before its
+ * member is handed out (its stat is that of the bytes read); a larger one is
+ * streamed. A file that vanished between the walk and its turn is left out
+ * (as if the walk had come later); one that changes while it is read fails
+ * the stream.
  *
  * @param folder the folder's path on disk and the name its members go under
  * @param options the file system, the cache and the dotfile policy
@@ -72,48 +83,47 @@ export async function* archiveMembers(
 ): AsyncGenerator<ArchiveMember> {
   const top = folder.name + "/";
   yield { name: top, info: await options.fs.stat(folder.path) };
-  // Small files are read a few at a time ahead of the writer: the opens and
-  // reads overlap (on Deno each is a trip to a thread pool), and memory holds
-  // at most LOOKAHEAD_MEMBERS of them.
-  const ahead: Promise<ArchiveMember | null>[] = [];
-  const walk = walkFolder(folder.path, options)[Symbol.asyncIterator]();
-  let walked = false;
-  try {
-    while (true) {
-      while (!walked && ahead.length < LOOKAHEAD_MEMBERS) {
-        const next = await walk.next();
-        if (next.done) walked = true;
-        else ahead.push(prepare(top, next.value, options));
-      }
-      const member = await ahead.shift();
-      if (member === undefined) return;
-      if (member) yield member;
+  let unturned = 0;
+  for await (const entry of walkFolder(folder.path, options)) {
+    const name = top + entry.relative;
+    if (entry.info?.isDirectory) {
+      yield { name: name + "/", info: entry.info };
+      continue;
     }
-  } finally {
-    await walk.return(undefined);
-    await Promise.allSettled(ahead);
+    const member = await fileMember(entry, name, options);
+    if (!member) continue;
+    yield member;
+    unturned += member.info.size;
+    if (unturned >= TURN_BYTES) {
+      unturned = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }
 
-/** A walked entry as a member: a small file already read, a large one to be streamed. */
-async function prepare(
-  top: string,
+/** A walked file as a member: read whole when small, to be streamed when large. */
+async function fileMember(
   entry: WalkEntry,
+  name: string,
   options: ArchiveMembersOptions,
 ): Promise<ArchiveMember | null> {
-  const name = top + entry.relative;
-  if (entry.info.isDirectory) return { name: name + "/", info: entry.info };
-  const info = await options.fs.stat(entry.path).catch(() => null);
-  if (!info?.isFile) return null;
-  const body = memberChunks({ path: entry.path, name, info }, options);
-  if (info.size > READ_AHEAD_BYTES) return { name, info, body };
-  const chunks: Uint8Array[] = [];
+  let small;
   try {
-    for await (const chunk of body) chunks.push(chunk);
+    small = readSmallFile(entry.path, { fs: options.fs, name, maxBytes: READ_WHOLE_BYTES });
   } catch (error) {
+    if (GONE.has((error as { code?: string }).code ?? "")) return null;
+    const info = entry.info ??
+      { isFile: true, isDirectory: false, size: 0, mtimeMs: 0, dev: 0, ino: 0 };
     return { name, info, body: failing(error) };
   }
-  return { name, info, body: chunks };
+  const { info, bytes } = small;
+  if (!info.isFile) return null;
+  if (entry.info && (info.dev !== entry.info.dev || info.ino !== entry.info.ino)) {
+    // Reached through a symlink that leads elsewhere since the walk: the cache looks again.
+    if (!(await options.cache.examine(entry.path).catch(() => null))?.isFile) return null;
+  }
+  if (bytes) return { name, info, body: [bytes] };
+  return { name, info, body: memberChunks({ path: entry.path, name, info }, options) };
 }
 
 /** A body that fails when it is read, so the error surfaces in its place in the archive. */

@@ -32,8 +32,11 @@ export interface FolderEntriesOptions {
 
 /**
  * The visible entries of a folder, in the order the file system gives them.
+ * The folder must be one the cache let through (inside the root): then an
+ * entry that is not a symlink is inside the root as well, and only symlinks
+ * cost the cache's `realPath` (a walk of 10,000 files made 10,000 of them).
  *
- * @param path the folder's path on disk
+ * @param path the folder's path on disk, inside the root
  * @param options the file system, the cache and the dotfile policy
  * @returns its files and folders
  * @throws {Error} with the errno `code` when the folder itself cannot be read
@@ -61,10 +64,12 @@ export async function folderEntries(
   options: FolderEntriesOptions,
 ): Promise<FolderEntry[]> {
   const entries: FolderEntry[] = [];
-  for (const name of await options.fs.readDir(path)) {
+  for (const { name, kind } of await options.fs.readDirEntries(path)) {
     if (name.startsWith(".") && !options.dotfiles) continue;
     const entryPath = join(path, name);
-    const info = await options.cache.examine(entryPath).catch(() => null);
+    const plain = kind === "file" || kind === "directory";
+    const look = plain ? options.fs.stat(entryPath) : options.cache.examine(entryPath);
+    const info = await look.catch(() => null);
     if (!info || !(info.isFile || info.isDirectory)) continue;
     entries.push({ name, path: entryPath, info });
   }

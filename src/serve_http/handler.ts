@@ -101,6 +101,7 @@ export function createFileHandler(options: FileHandlerOptions): HttpHandler {
   const gate = options.auth && new BasicAuthGate({ accounts: [passwordAccount(options.auth)] });
   const locator = new Locator({ root, dotfiles });
   const cache = new StatCache(options);
+  writes?.onWritten((path) => cache.forget(path));
   const fileOptions = {
     cache,
     fileBody: options.fileBody,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { sep } from "node:path";
+import { dirname, sep } from "node:path";
 import type { FileInfo, FileSystem } from "../net/types.ts";
 import { contentType, isCompressible } from "./content_type.ts";
 import { fileValidator, type Validator } from "./conditional.ts";
@@ -87,7 +87,8 @@ export interface StatCacheOptions {
  * is a trip to a thread pool), so a busy file is looked at once per interval,
  * not once per request. Files over 64 KiB are looked at on every request:
  * their bytes are read from disk then, and headers and bytes must describe
- * the same file.
+ * the same file. The server's own writes do not wait for the interval: the
+ * write side calls {@linkcode StatCache.forget} for every path it changes.
  *
  * @example
  * ```ts
@@ -113,6 +114,8 @@ export class StatCache {
   #verdicts = new Map<string, { dev: number; ino: number; inside: boolean }>();
   #looks = new Map<string, Look>();
   #lookBytes = 0;
+  /** Counts forget() calls: a look begun before one is used once, not remembered. */
+  #forgets = 0;
 
   constructor(options: StatCacheOptions) {
     this.#options = options;
@@ -151,6 +154,7 @@ export class StatCache {
     const now = performance.now();
     const last = this.#looks.get(path);
     if (last && now - last.checked < this.#revalidateMs) return last;
+    const forgets = this.#forgets;
     let info: FileInfo | null;
     try {
       info = await this.examine(path);
@@ -170,8 +174,43 @@ export class StatCache {
       if (bytes.length !== info.size) return look;
       look.bytes = bytes;
     }
-    this.#remember(path, look, last);
+    // A write meanwhile may have changed the path after this look saw it.
+    if (forgets === this.#forgets) this.#remember(path, look, this.#looks.get(path));
     return look;
+  }
+
+  /**
+   * Forgets what was seen at a path and in its folder, because the server
+   * just changed them (an upload, a new folder, a delete): the next lookup
+   * looks again instead of serving the old file, bytes or 404 for up to
+   * `revalidateMs`. Looks under way are used once and not remembered.
+   *
+   * @param path an absolute path under the root that a write created, replaced or removed
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { StatCache } from "./stat_cache.ts";
+   * import { selectAdapter } from "../net/select.ts";
+   * import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   *
+   * const root = realpathSync(mkdtempSync(join(tmpdir(), "forget-")));
+   * const cache = new StatCache({ root, fs: selectAdapter().fs });
+   * const path = join(root, "new.txt");
+   * assert((await cache.lookup(path)).info === null);
+   * writeFileSync(path, "hi");
+   * cache.forget(path);
+   * assert((await cache.lookup(path)).info?.size === 2);
+   * rmSync(root, { recursive: true });
+   * ```
+   */
+  forget(path: string): void {
+    this.#forgets++;
+    for (const key of [path, dirname(path)]) {
+      const look = this.#looks.get(key);
+      if (look) this.#forget(key, look);
+    }
   }
 
   /** Keeps a look, dropping the oldest ones beyond the entry and byte limits. */

@@ -4,22 +4,36 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { FileInfo } from "../net/types.ts";
-import { folderEntries, type FolderEntriesOptions, type FolderEntry } from "./folder_entries.ts";
+import type { FolderEntriesOptions } from "./folder_entries.ts";
 
 /** One member of a walk: an entry and its path relative to the walked folder. */
-export interface WalkEntry extends FolderEntry {
+export interface WalkEntry {
+  /** Its name in its folder. */
+  name: string;
+  /** Its path on disk. */
+  path: string;
   /** Its path below the walked folder, `/`-separated, without a leading `/` (`sub/a.txt`). */
   relative: string;
+  /**
+   * What a stat found (symlinks followed): for every folder, and for a file
+   * reached through a symlink. A plain file is not statted: whoever reads
+   * it opens it and asks the open file (one call fewer per file).
+   */
+  info?: FileInfo;
 }
 
 /**
  * Walks a folder: each folder is yielded before what it holds, names in code
- * point order (so an archive lists the same way every time). A folder met
- * again below itself (a symlink to an ancestor folder) is left out: it would
- * hold itself without end.
+ * point order (so an archive lists the same way every time). It sees what
+ * {@linkcode folderEntries} sees (no dotfiles unless allowed; symlinks only
+ * where the cache lets them through; files and folders only), but a plain
+ * file (not a symlink) is yielded without a stat. A folder met again below
+ * itself (a symlink to an ancestor folder) is left out: it would hold itself
+ * without end.
  *
- * @param path the folder's path on disk
+ * @param path the folder's path on disk, one the cache let through
  * @param options the file system, the cache and the dotfile policy
  * @returns the entries below the folder (not the folder itself)
  * @example
@@ -56,16 +70,28 @@ async function* walkBelow(
   path: string,
   options: FolderEntriesOptions & { prefix: string; ancestors: Set<string> },
 ): AsyncGenerator<WalkEntry> {
-  const entries = await folderEntries(path, options);
+  const names = await options.fs.readDirEntries(path);
+  const entries = options.dotfiles ? names : names.filter((entry) => !entry.name.startsWith("."));
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const relative = options.prefix + entry.name;
-    const id = folderId(entry.info);
-    if (entry.info.isDirectory && options.ancestors.has(id)) continue;
-    yield { ...entry, relative };
-    if (!entry.info.isDirectory) continue;
+  for (const { name, kind } of entries) {
+    const entryPath = join(path, name);
+    const relative = options.prefix + name;
+    if (kind === "file") {
+      yield { name, path: entryPath, relative };
+      continue;
+    }
+    // Only a symlink (or what the folder did not say) needs the cache's verdict.
+    const look = kind === "directory"
+      ? options.fs.stat(entryPath)
+      : options.cache.examine(entryPath);
+    const info = await look.catch(() => null);
+    if (!info || !(info.isFile || info.isDirectory)) continue;
+    const id = folderId(info);
+    if (info.isDirectory && options.ancestors.has(id)) continue;
+    yield { name, path: entryPath, relative, info };
+    if (!info.isDirectory) continue;
     options.ancestors.add(id);
-    yield* walkBelow(entry.path, { ...options, prefix: relative + "/" });
+    yield* walkBelow(entryPath, { ...options, prefix: relative + "/" });
     options.ancestors.delete(id);
   }
 }

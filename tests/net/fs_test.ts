@@ -146,3 +146,71 @@ test("fileBody() closes the file when the body is cancelled after one chunk", {
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(openFds(), before, "every file opened was closed");
 });
+
+test("fs.readDirEntries() says which entries are files, folders and symlinks, not following links", async () => {
+  using s = scratch();
+  symlinkSync(join(s.dir, "missing"), join(s.dir, "dead"));
+  const kinds = Object.fromEntries(
+    (await net.fs.readDirEntries(s.dir)).map((entry) => [entry.name, entry.kind]),
+  );
+  assert.deepEqual(kinds, { d: "directory", f: "file", l: "symlink", dead: "symlink" });
+  await assert.rejects(net.fs.readDirEntries(join(s.dir, "missing")), isNetError("ENOENT"));
+  await assert.rejects(net.fs.readDirEntries(join(s.dir, "f")), isNetError("ENOTDIR"));
+});
+
+test("fs.openSync() stats the open file and reads it at any position", () => {
+  using s = scratch();
+  const file = net.fs.openSync(join(s.dir, "l"));
+  try {
+    const info = file.stat();
+    assert.equal(info.isFile, true);
+    assert.equal(info.size, CONTENT.length);
+    const buffer = new Uint8Array(4);
+    assert.equal(file.read(buffer, 10), 4);
+    assert.equal(new TextDecoder().decode(buffer), "abcd");
+    assert.equal(file.read(buffer, 0), 4);
+    assert.equal(new TextDecoder().decode(buffer), "0123");
+    assert.equal(file.read(buffer, 18), 2);
+    assert.equal(file.read(buffer, CONTENT.length), 0);
+  } finally {
+    file.close();
+  }
+  file.close(); // a second close does nothing
+});
+
+test("fs.openSync() keeps reading the file it opened after its name is replaced", () => {
+  using s = scratch();
+  const path = join(s.dir, "f");
+  const file = net.fs.openSync(path);
+  try {
+    const before = file.stat();
+    rmSync(path);
+    writeFileSync(path, "another file");
+    assert.equal(file.stat().ino, before.ino);
+    const buffer = new Uint8Array(CONTENT.length);
+    assert.equal(file.read(buffer, 0), CONTENT.length);
+    assert.equal(new TextDecoder().decode(buffer), CONTENT);
+  } finally {
+    file.close();
+  }
+});
+
+test("fs.openSync() fails with NetError ENOENT and ENOTDIR; a folder's read fails with EISDIR", () => {
+  using s = scratch();
+  assert.throws(() => net.fs.openSync(join(s.dir, "missing")), isNetError("ENOENT"));
+  assert.throws(() => net.fs.openSync(join(s.dir, "f", "below")), isNetError("ENOTDIR"));
+  const folder = net.fs.openSync(join(s.dir, "d"));
+  try {
+    assert.equal(folder.stat().isDirectory, true);
+    assert.throws(() => folder.read(new Uint8Array(1), 0), isNetError("EISDIR"));
+  } finally {
+    folder.close();
+  }
+});
+
+test("fs.openSync() leaves no file open after close", { skip: NO_PROC }, () => {
+  using s = scratch();
+  const before = openFds();
+  for (let i = 0; i < 5; i++) net.fs.openSync(join(s.dir, "f")).close();
+  assert.equal(openFds(), before);
+});

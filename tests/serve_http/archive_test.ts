@@ -1,5 +1,6 @@
 /** Folders as archives, in-process: what goes in, what stays out, and failing loudly. */
 import { after, before, test } from "node:test";
+import { setImmediate } from "node:timers";
 import assert from "node:assert/strict";
 import {
   appendFileSync,
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unpackTar } from "modern-tar";
 import { selectAdapter } from "../../src/net/select.ts";
+import type { FileSystem, SyncFile } from "../../src/net/types.ts";
 import { createFileHandler } from "../../src/serve_http/handler.ts";
 import { archiveFormat } from "../../src/serve_http/archive.ts";
 import { MemberChangedError, memberChunks } from "../../src/serve_http/member_chunks.ts";
@@ -47,11 +49,41 @@ after(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-function handler(options: { archives?: boolean; dotfiles?: boolean } = {}) {
+interface Options {
+  archives?: boolean;
+  dotfiles?: boolean;
+  fs?: FileSystem;
+}
+
+function handler(options: Options = {}) {
   return createFileHandler({ root, fileBody: net.fileBody, fs: net.fs, ...options });
 }
 
-async function get(path: string, options: { archives?: boolean; dotfiles?: boolean } = {}) {
+/** The adapter's fs, with `beforeOpen` run as a file is opened and `afterStat` after each fstat. */
+function meddlingFs(hooks: {
+  beforeOpen?: (path: string) => void;
+  afterStat?: (path: string, count: number) => void;
+}): FileSystem {
+  return {
+    ...net.fs,
+    openSync(path: string): SyncFile {
+      hooks.beforeOpen?.(path);
+      const file = net.fs.openSync(path);
+      let stats = 0;
+      return {
+        stat: () => {
+          const info = file.stat();
+          hooks.afterStat?.(path, ++stats);
+          return info;
+        },
+        read: (buffer, position) => file.read(buffer, position),
+        close: () => file.close(),
+      };
+    },
+  };
+}
+
+async function get(path: string, options: Options = {}) {
   return await handler(options)(new Request(`http://localhost${path}`), { remoteAddr });
 }
 
@@ -200,4 +232,87 @@ test("memberChunks() holds a member's last chunk until the file is known unchang
     for await (const chunk of reading) chunks.push(chunk);
   }, MemberChangedError);
   assert.equal(chunks.length, 0, "none of a one-chunk member went out: it is cut short");
+});
+
+test("a tar whose small member is written to while it is read errors instead of ending", async () => {
+  mkdirSync(join(root, "written"));
+  const path = join(root, "written", "log.txt");
+  writeFileSync(path, "12345");
+  // Between the stat of the open file and the read: the read is whole, the second stat differs.
+  const fs = meddlingFs({ afterStat: (p, n) => p === path && n === 1 && appendFileSync(p, "678") });
+  const response = await get("/written/?download=tar", { fs });
+  await assert.rejects(response.arrayBuffer(), MemberChangedError);
+});
+
+test("a file removed between the walk and its turn is left out of the tar; the rest is there", async () => {
+  mkdirSync(join(root, "removed"));
+  writeFileSync(join(root, "removed", "a.txt"), "a");
+  writeFileSync(join(root, "removed", "b.txt"), "b");
+  const fs = meddlingFs({ beforeOpen: (p) => p.endsWith("a.txt") && rmSync(p) });
+  const members = await tarMembers(await get("/removed/?download=tar", { fs }));
+  assert.deepEqual([...members.keys()], ["removed/", "removed/b.txt"]);
+});
+
+test("a symlink pointed out of the root between the walk and its turn is left out of the tar", async () => {
+  mkdirSync(join(root, "retarget"));
+  writeFileSync(join(root, "retarget", "a.txt"), "inside\n");
+  const link = join(root, "retarget", "link.txt");
+  symlinkSync("a.txt", link);
+  const fs = meddlingFs({
+    beforeOpen: (p) => {
+      if (p !== link) return;
+      rmSync(link);
+      symlinkSync(join(outside, "secret.txt"), link);
+    },
+  });
+  const members = await tarMembers(await get("/retarget/?download=tar", { fs }));
+  assert.deepEqual([...members.keys()], ["retarget/", "retarget/a.txt"]);
+});
+
+test("walkFolder() stats folders and resolves symlinks, never plain files", async () => {
+  mkdirSync(join(root, "many", "sub"), { recursive: true });
+  for (let i = 0; i < 20; i++) writeFileSync(join(root, "many", `f${i}.txt`), "x");
+  symlinkSync("f0.txt", join(root, "many", "link.txt"));
+  const calls = { stat: 0, realPath: 0 };
+  const fs: FileSystem = {
+    ...net.fs,
+    stat: (path) => (calls.stat++, net.fs.stat(path)),
+    realPath: (path) => (calls.realPath++, net.fs.realPath(path)),
+  };
+  const names: string[] = [];
+  const cache = new StatCache({ root, fs });
+  for await (const entry of walkFolder(join(root, "many"), { fs, cache, dotfiles: false })) {
+    names.push(entry.relative);
+  }
+  assert.equal(names.length, 22);
+  assert.deepEqual(
+    calls,
+    { stat: 3, realPath: 1 },
+    "the folder, sub/ and the link; the link's verdict",
+  );
+});
+
+test("a tar of many small files lets the event loop run between them (at least every ~1 MiB)", async () => {
+  mkdirSync(join(root, "busy"));
+  for (let i = 0; i < 40; i++) {
+    writeFileSync(join(root, "busy", `f${i}.bin`), new Uint8Array(256 * 1024));
+  }
+  const reader = (await get("/busy/?download=tar")).body!.getReader();
+  let received = 0;
+  let atLastTurn = 0;
+  let widestGap = 0;
+  let reading = true;
+  const turn = () => {
+    widestGap = Math.max(widestGap, received - atLastTurn);
+    atLastTurn = received;
+    if (reading) setImmediate(turn);
+  };
+  setImmediate(turn);
+  for (let step = await reader.read(); !step.done; step = await reader.read()) {
+    received += step.value.length;
+  }
+  reading = false;
+  turn();
+  assert.equal(received, 512 + 40 * (512 + 256 * 1024) + 1024);
+  assert(widestGap <= 2 * 1024 * 1024, `${widestGap} bytes went out between two turns`);
 });

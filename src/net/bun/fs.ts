@@ -4,8 +4,9 @@
  *
  * @module
  */
+import { closeSync, type Dirent, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
-import type { FileBodyOptions, FileSystem } from "../types.ts";
+import type { DirEntry, FileBodyOptions, FileInfo, FileSystem, SyncFile } from "../types.ts";
 import type { BunApi } from "./_api.ts";
 import { toNetError } from "./to_net_error.ts";
 
@@ -32,19 +33,71 @@ function fsError(path: string): (error: unknown) => Promise<never> {
  * ```
  */
 export const fs: FileSystem = {
-  stat: (path) =>
-    stat(path).then((info) => ({
-      isFile: info.isFile(),
-      isDirectory: info.isDirectory(),
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      dev: info.dev,
-      ino: info.ino,
-    }), fsError(path)),
+  stat: (path) => stat(path).then(toFileInfo, fsError(path)),
   realPath: (path) => realpath(path).catch(fsError(path)),
   readDir: (path) => readdir(path).catch(fsError(path)),
+  readDirEntries: (path) =>
+    readdir(path, { withFileTypes: true }).then(
+      (entries) => entries.map((entry) => ({ name: entry.name, kind: direntKind(entry) })),
+      fsError(path),
+    ),
   readFile: (path) => readFile(path).then((bytes) => new Uint8Array(bytes), fsError(path)),
+  openSync: openFileSync,
 };
+
+function direntKind(entry: Dirent): DirEntry["kind"] {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "directory";
+  return entry.isSymbolicLink() ? "symlink" : "other";
+}
+
+function toFileInfo(info: Stats): FileInfo {
+  return {
+    isFile: info.isFile(),
+    isDirectory: info.isDirectory(),
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    dev: info.dev,
+    ino: info.ino,
+  };
+}
+
+/** {@linkcode FileSystem.openSync} on node:fs's sync calls (Bun's own, not a compatibility layer). */
+function openFileSync(path: string): SyncFile {
+  const fail = (error: unknown): never => {
+    throw toNetError(error, `Cannot read ${path}`);
+  };
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    fail(error);
+  }
+  return {
+    stat: () => {
+      try {
+        return toFileInfo(fstatSync(fd!));
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    read: (buffer, position) => {
+      try {
+        return readSync(fd!, buffer, 0, buffer.length, position);
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    close: () => {
+      if (fd === undefined) return;
+      const open = fd;
+      fd = undefined;
+      try {
+        closeSync(open);
+      } catch { /* already closed */ }
+    },
+  };
+}
 
 /**
  * {@linkcode NetAdapter.fileBody} on Bun: a `Bun.file` (or a slice of it),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileBodyOptions, FileInfo, FileSystem } from "../types.ts";
+import type { DirEntry, FileBodyOptions, FileInfo, FileSystem, SyncFile } from "../types.ts";
 import type { NetError } from "../errors.ts";
 import { toNetError } from "./to_net_error.ts";
 
@@ -52,9 +52,67 @@ export const fs: FileSystem = {
     }
     return names;
   },
+  async readDirEntries(path) {
+    const entries = [];
+    try {
+      for await (const entry of Deno.readDir(path)) {
+        entries.push({ name: entry.name, kind: direntKind(entry) });
+      }
+    } catch (error) {
+      return fsError(path)(error);
+    }
+    return entries;
+  },
   readFile: (path) =>
     Deno.readFile(path).then((bytes) => bytes as Uint8Array<ArrayBuffer>, fsError(path)),
+  openSync,
 };
+
+function direntKind(entry: Deno.DirEntry): DirEntry["kind"] {
+  if (entry.isFile) return "file";
+  if (entry.isDirectory) return "directory";
+  return entry.isSymlink ? "symlink" : "other";
+}
+
+/** {@linkcode FileSystem.openSync} on `Deno.openSync`: reads go to the caller's buffer. */
+function openSync(path: string): SyncFile {
+  const fail = (error: unknown): never => {
+    throw toNetError(error, `Cannot read ${path}`);
+  };
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (error) {
+    fail(error);
+  }
+  // FsFile reads where it stands: seek only when asked for another position.
+  let offset = 0;
+  return {
+    stat: () => {
+      try {
+        return toFileInfo(file!.statSync());
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    read: (buffer, position) => {
+      try {
+        if (position !== offset) offset = file!.seekSync(position, Deno.SeekMode.Start);
+        const n = file!.readSync(buffer) ?? 0;
+        offset += n;
+        return n;
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    close: () => {
+      try {
+        file?.close();
+      } catch { /* already closed */ }
+      file = undefined;
+    },
+  };
+}
 
 /**
  * {@linkcode NetAdapter.fileBody} on Deno: the open file's own stream for a

@@ -50,6 +50,7 @@ export async function makeCollection(request: Request, options: WriteOptions): P
     }
     throw failure;
   }
+  options.written?.(target.path);
   const location = target.urlPath.split("/").map(encodeURIComponent).join("/") + "/";
   return statusResponse(201, { location });
 }
@@ -92,5 +93,6 @@ export async function deleteEntry(request: Request, options: WriteOptions): Prom
     }
     throw failure;
   }
+  options.written?.(target.path);
   return respond(null, [], { status: 204 });
 }

@@ -135,11 +135,9 @@ async function storePart(
     if (stream.truncated) throw tooLarge(options.maxUpload ?? 0);
   };
   try {
-    await receiveFile(chunks(), {
-      folder: options.folder,
-      target: join(options.folder, name),
-      overwrite: options.overwrite,
-    });
+    const target = join(options.folder, name);
+    await receiveFile(chunks(), { folder: options.folder, target, overwrite: options.overwrite });
+    options.written?.(target);
     return { name };
   } catch (error) {
     stream.resume();
@@ -162,6 +160,10 @@ async function makeFolder(value: string, options: ParseFormOptions): Promise<Par
   if (problem) return { name, error: new UploadError(400, problem) };
   try {
     await mkdir(join(options.folder, ...segments), { recursive: true });
+    // Every level may be new: each was perhaps looked at (and found missing) before.
+    segments.forEach((_, i) =>
+      options.written?.(join(options.folder, ...segments.slice(0, i + 1)))
+    );
     return { name };
   } catch (error) {
     const failure = fsFailure(error);

@@ -46,6 +46,7 @@ export async function putUpload(request: Request, options: WriteOptions): Promis
       digest: ExpectedDigest.fromHeaders(request.headers),
     },
   );
+  options.written?.(target.path);
   return created(outcome, { urlPath: target.urlPath });
 }
 

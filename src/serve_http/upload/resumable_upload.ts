@@ -224,6 +224,7 @@ export class ResumableUploads {
       );
     }
     const outcome = await file.publish(upload.target.path, { overwrite: this.#options.overwrite });
+    this.#options.written?.(upload.target.path);
     return created(outcome, {
       urlPath: upload.target.urlPath,
       headers: { "upload-complete": "?1" },

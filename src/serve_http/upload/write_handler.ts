@@ -49,15 +49,31 @@ export class WriteHandler {
   readonly optionsHeaders: [string, string][];
   #options: WriteHandlerOptions;
   #resumable: ResumableUploads;
+  #listeners: ((path: string) => void)[] = [];
 
   constructor(options: WriteHandlerOptions) {
-    this.#options = options;
-    this.#resumable = new ResumableUploads(options);
+    const written = (path: string) => {
+      options.written?.(path);
+      for (const listener of this.#listeners) listener(path);
+    };
+    this.#options = { ...options, written };
+    this.#resumable = new ResumableUploads(this.#options);
     const methods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH"];
     if (options.mkdir) methods.push("MKCOL");
     if (options.delete) methods.push("DELETE");
     this.allow = methods.join(", ");
     this.optionsHeaders = [["upload-limit", this.#resumable.limit]];
+  }
+
+  /**
+   * Tells `listener` of every path a write created, replaced or removed,
+   * just after the change: the read side's stat cache forgets it there, so
+   * a GET or a listing right after a write never describes what was before.
+   *
+   * @param listener called with the path on disk
+   */
+  onWritten(listener: (path: string) => void): void {
+    this.#listeners.push(listener);
   }
 
   /**

@@ -31,4 +31,9 @@ export interface WriteOptions {
   maxUpload?: number;
   /** Idle time in ms after which an upload is given up. @default UPLOAD_IDLE_MS (body_chunks.ts) */
   idleMs?: number;
+  /**
+   * Told of every path a write created, replaced or removed, just after the
+   * change (the read side's stat cache forgets what it saw there).
+   */
+  written?: (path: string) => void;
 }

@@ -21,11 +21,11 @@ export interface WriteFixture extends Disposable {
  * Makes a fixture.
  *
  * @param options write options (root is filled in)
- * @param read the read side's `auth`, if any
+ * @param read the read side's `auth`, if any, and how long its looks are reused (0 unless given)
  */
 export function writeFixture(
   options: Partial<WriteHandlerOptions> = {},
-  read: { auth?: { user: string; password: string } } = {},
+  read: { auth?: { user: string; password: string }; revalidateMs?: number } = {},
 ): WriteFixture {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "netkit-upload-")));
   const writes = new WriteHandler({ root, ...options });
@@ -35,7 +35,7 @@ export function writeFixture(
     fs: net.fs,
     writes,
     auth: read.auth,
-    revalidateMs: 0,
+    revalidateMs: read.revalidateMs ?? 0,
   });
   return {
     root,

@@ -275,3 +275,58 @@ test("--auth's failed logins are rate-limited on reads too", async () => {
   }
   assert.equal((await fixture.request("/", { headers: basic("r", "pw") })).status, 429);
 });
+
+test("a GET or listing right after any write sees it, though looks are otherwise reused", async () => {
+  using fixture = writeFixture({ overwrite: true, mkdir: true, delete: true }, {
+    revalidateMs: 60_000, // longer than the test: only forgetting can make it pass
+  });
+  const text = async (path: string) => {
+    const response = await fixture.request(path);
+    return `${response.status} ${response.status === 200 ? await response.text() : ""}`;
+  };
+  const form = (name: string, content: string, field = "f") => {
+    const body = new FormData();
+    if (field === "mkdir") body.append("mkdir", name);
+    else body.append(field, new Blob([content]), name);
+    return { method: "POST", body };
+  };
+  // PUT: a new name (looked at while missing), then replaced (its bytes were cached).
+  assert.equal(await text("/a.txt"), "404 ");
+  assert.equal((await fixture.request("/a.txt", put("one"))).status, 201);
+  assert.equal(await text("/a.txt"), "200 one");
+  assert.equal((await fixture.request("/a.txt", put("two"))).status, 204);
+  assert.equal(await text("/a.txt"), "200 two");
+  // A form's file part, and its mkdir field (every level new).
+  assert.equal(await text("/b.txt"), "404 ");
+  assert.equal((await fixture.request("/", form("b.txt", "bee"))).status, 201);
+  assert.equal(await text("/b.txt"), "200 bee");
+  assert.equal((await text("/x/")).slice(0, 4), "404 ");
+  assert.equal((await text("/x/y/")).slice(0, 4), "404 ");
+  assert.equal((await fixture.request("/", form("x/y", "", "mkdir"))).status, 201);
+  assert.equal((await text("/x/")).slice(0, 4), "200 ");
+  assert.equal((await text("/x/y/")).slice(0, 4), "200 ");
+  // MKCOL, then a listing of the new folder; DELETE of a file whose bytes were cached.
+  assert.equal((await text("/m/")).slice(0, 4), "404 ");
+  assert.equal((await fixture.request("/m/", { method: "MKCOL" })).status, 201);
+  assert.equal((await text("/m/")).slice(0, 4), "200 ");
+  assert.equal((await fixture.request("/a.txt", { method: "DELETE" })).status, 204);
+  assert.equal(await text("/a.txt"), "404 ");
+  assert.equal((await fixture.request("/m/", { method: "DELETE" })).status, 204);
+  assert.equal((await text("/m/")).slice(0, 4), "404 ");
+  // A resumable upload's completion (created incomplete, finished by PATCH).
+  assert.equal(await text("/r.txt"), "404 ");
+  const started = await fixture.request("/r.txt", {
+    method: "PUT",
+    body: "re",
+    headers: { "upload-complete": "?0", "upload-draft-interop-version": "8" },
+  });
+  assert.equal(started.status, 201);
+  assert.equal(await text("/r.txt"), "404 ");
+  const finished = await fixture.request(started.headers.get("location")!, {
+    method: "PATCH",
+    body: "s",
+    headers: { "upload-offset": "2", "upload-complete": "?1" },
+  });
+  assert.equal(finished.status, 201);
+  assert.equal(await text("/r.txt"), "200 res");
+});
