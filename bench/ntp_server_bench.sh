@@ -17,10 +17,11 @@
 #   WINDOW=32        requests outstanding (one socket)
 #   PIN, NICE        CPU placement and priority, as in bench/_lib.sh
 #   RUNTIMES="bun deno binary"   which netkit variants to run (binary = dist/netkit)
-#   CEILINGS="bun-send bun-sendmany bun-dgram deno deno-par deno-dgram"
+#   CEILINGS="bun-send bun-sendmany bun-dgram deno deno-par deno-dgram bun-ffi deno-ffi deno-ffi-async"
 #                    bare echo servers (bench/udp_echo_server.ts: 48 bytes in, the
 #                    same 48 back, no NTP work) measured in the same rounds: the
-#                    most each runtime's UDP API allows; CEILINGS="" skips them
+#                    most each runtime's UDP API allows (the *-ffi ones bypass it:
+#                    libc's recvmmsg/sendmmsg through FFI); CEILINGS="" skips them
 #   TIME_LIMIT=600   the script stops itself (and its servers) after this long
 #
 # Needs: cc, chronyd (package chrony), ss; bun and deno from node_modules/.bin.
@@ -40,7 +41,7 @@ ROUNDS=${ROUNDS:-4}
 SOAK=${SOAK:-10}
 WINDOW=${WINDOW:-32}
 RUNTIMES=${RUNTIMES:-bun deno binary}
-CEILINGS=${CEILINGS-bun-send bun-sendmany bun-dgram deno deno-par deno-dgram}
+CEILINGS=${CEILINGS-bun-send bun-sendmany bun-dgram deno deno-par deno-dgram bun-ffi deno-ffi deno-ffi-async}
 
 # Targets from issue 10.
 TARGET_BUN=1.0   # serve-time NTP replies/s ÷ chronyd, Bun and the Bun-compiled binary
@@ -100,6 +101,9 @@ start_ceiling() {
   bun-dgram) cmd=(bun "$BENCH_DIR/udp_echo_server.ts" dgram) ;;
   deno | deno-par) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" "$1") ;;
   deno-dgram) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" dgram) ;;
+  bun-ffi) cmd=(bun "$BENCH_DIR/udp_echo_server.ts" ffi) ;;
+  deno-ffi) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" ffi) ;;
+  deno-ffi-async) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" ffi-async) ;;
   *) die "unknown ceiling '$1' in CEILINGS" ;;
   esac
   start_server "$name" "$TMP/$name.err" "${cmd[@]}" "$HOST"
@@ -202,6 +206,9 @@ label() {
   echo-deno) echo "echo, Deno \`Deno.listenDatagram\`, one receive in flight" ;;
   echo-deno-par) echo "echo, Deno \`Deno.listenDatagram\`, 8 receives in flight" ;;
   echo-deno-dgram) echo "echo, Deno \`node:dgram\`" ;;
+  echo-bun-ffi) echo "echo, Bun, libc \`recvmmsg\`/\`sendmmsg\` via \`bun:ffi\` (blocking)" ;;
+  echo-deno-ffi) echo "echo, Deno, libc \`recvmmsg\`/\`sendmmsg\` via \`Deno.dlopen\` (blocking)" ;;
+  echo-deno-ffi-async) echo "echo, Deno, \`recvmmsg\` as a nonblocking \`Deno.dlopen\` call" ;;
   esac
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
