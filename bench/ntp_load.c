@@ -3,7 +3,7 @@
  *
  *   cc -O2 -o ntp_load ntp_load.c -lm
  *   ntp_load HOST PORT [-d SECONDS] [-c SOCKETS] [-w WINDOW] [-W WARMUP]
- *                      [--timeout MS] [--tolerance SECS]
+ *                      [--timeout MS] [--tolerance SECS] [--echo]
  *
  * Each of SOCKETS sockets keeps WINDOW 48-byte client requests (version 4,
  * mode 3) outstanding; every reply is checked and answered with a new
@@ -18,6 +18,11 @@
  * once), and its transmit timestamp, read in the NTP era nearest the local
  * clock, lies within --tolerance seconds (default 1) of the local clock.
  * Anything else (a kiss-o'-death included) is a wrong reply.
+ *
+ * With --echo the server is a bare echo server (bench/udp_echo_server.ts:
+ * the ceiling a runtime's UDP API allows): a reply is correct when it is
+ * exactly 48 bytes and its transmit timestamp is the nonce of a request
+ * still outstanding, i.e. the request came back unchanged.
  *
  * Runs WARMUP seconds uncounted, then SECONDS counted, and stops by itself.
  * Prints one line of key=value pairs on stdout, as bench/time_load.c does:
@@ -55,6 +60,7 @@
 static struct sockaddr_storage target;
 static socklen_t target_len;
 static double tolerance_s = 1.0;
+static int echo_mode;             /* --echo: replies are the requests, sent back */
 
 static int counting;
 static long replies, wrong, errors, lost;
@@ -93,7 +99,8 @@ static void usage(void) {
           "  -c, --concurrency N   sockets (default 1)\n"
           "  -w, --window N        outstanding requests per socket (default 32)\n"
           "      --timeout MS      a request unanswered this long is lost (default 100)\n"
-          "      --tolerance SECS  largest allowed distance from the local clock (default 1)\n");
+          "      --tolerance SECS  largest allowed distance from the local clock (default 1)\n"
+          "      --echo            the server echoes requests (nonce in the transmit field)\n");
 }
 
 static void record(int right, double started) {
@@ -132,6 +139,7 @@ typedef struct {
 /* Whether a reply's fields are right, apart from the originate match. */
 static int fields_right(const unsigned char *b, ssize_t n) {
   if (n != NTP_BYTES) return 0;
+  if (echo_mode) return 1;
   int leap = b[0] >> 6, version = (b[0] >> 3) & 7, mode = b[0] & 7, stratum = b[1];
   if (mode != 4 || version != 4 || leap == 3 || stratum < 1 || stratum > 15) return 0;
   double t3 = be32(b + 40) + be32(b + 44) / NTP_ERA - NTP_UNIX_OFFSET;
@@ -177,9 +185,10 @@ static void ntp_fill(ntp_sock *s, int window) {
 
 static void ntp_reply(ntp_sock *s, const unsigned char *b, ssize_t n) {
   s->last_activity = mono();
-  uint32_t seq = n >= NTP_BYTES ? be32(b + 28) : 0;
+  int at = echo_mode ? 40 : 24; /* where the nonce comes back */
+  uint32_t seq = n >= NTP_BYTES ? be32(b + at + 4) : 0;
   int idx = seq % s->cap;
-  int ours = n >= NTP_BYTES && be32(b + 24) == NONCE_SECONDS && s->slot[idx] == (int64_t)seq;
+  int ours = n >= NTP_BYTES && be32(b + at) == NONCE_SECONDS && s->slot[idx] == (int64_t)seq;
   if (!ours) { /* an origin we never sent, or sent and already answered */
     if (counting) wrong++;
     return;
@@ -258,7 +267,8 @@ int main(int argc, char **argv) {
       {"duration", required_argument, 0, 'd'},    {"warmup", required_argument, 0, 'W'},
       {"concurrency", required_argument, 0, 'c'}, {"window", required_argument, 0, 'w'},
       {"timeout", required_argument, 0, 't'},     {"tolerance", required_argument, 0, 'T'},
-      {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+      {"echo", no_argument, 0, 'E'},              {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, "d:W:c:w:h", longopts, 0)) != -1) {
     switch (opt) {
@@ -268,6 +278,7 @@ int main(int argc, char **argv) {
     case 'w': window = atoi(optarg); break;
     case 't': timeout_ms = atof(optarg); break;
     case 'T': tolerance_s = atof(optarg); break;
+    case 'E': echo_mode = 1; break;
     case 'h': usage(); return 0;
     default: usage(); return 2;
     }

@@ -17,6 +17,11 @@
 #   WINDOW=32        requests outstanding (one socket)
 #   PIN, NICE        CPU placement and priority, as in bench/_lib.sh
 #   RUNTIMES="bun deno binary"   which netkit variants to run (binary = dist/netkit)
+#   CEILINGS="bun-send bun-sendmany bun-dgram deno deno-par deno-dgram bun-ffi deno-ffi deno-ffi-async"
+#                    bare echo servers (bench/udp_echo_server.ts: 48 bytes in, the
+#                    same 48 back, no NTP work) measured in the same rounds: the
+#                    most each runtime's UDP API allows (the *-ffi ones bypass it:
+#                    libc's recvmmsg/sendmmsg through FFI); CEILINGS="" skips them
 #   TIME_LIMIT=600   the script stops itself (and its servers) after this long
 #
 # Needs: cc, chronyd (package chrony), ss; bun and deno from node_modules/.bin.
@@ -36,6 +41,7 @@ ROUNDS=${ROUNDS:-4}
 SOAK=${SOAK:-10}
 WINDOW=${WINDOW:-32}
 RUNTIMES=${RUNTIMES:-bun deno binary}
+CEILINGS=${CEILINGS-bun-send bun-sendmany bun-dgram deno deno-par deno-dgram bun-ffi deno-ffi deno-ffi-async}
 
 # Targets from issue 10.
 TARGET_BUN=1.0   # serve-time NTP replies/s ÷ chronyd, Bun and the Bun-compiled binary
@@ -86,6 +92,30 @@ start_netkit() {
   log "$name: serve-time --ntp on udp $HOST:${PORT[$name]} (pid ${PID[$name]})"
 }
 
+# start_ceiling NAME : one of bench/udp_echo_server.ts's variants, as echo-NAME.
+declare -A LOAD_ARGS=()
+start_ceiling() {
+  local name=echo-$1 cmd
+  case $1 in
+  bun-send | bun-sendmany) cmd=(bun "$BENCH_DIR/udp_echo_server.ts" "$1") ;;
+  bun-dgram) cmd=(bun "$BENCH_DIR/udp_echo_server.ts" dgram) ;;
+  deno | deno-par) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" "$1") ;;
+  deno-dgram) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" dgram) ;;
+  bun-ffi) cmd=(bun "$BENCH_DIR/udp_echo_server.ts" ffi) ;;
+  deno-ffi) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" ffi) ;;
+  deno-ffi-async) cmd=(deno run -A "$BENCH_DIR/udp_echo_server.ts" ffi-async) ;;
+  *) die "unknown ceiling '$1' in CEILINGS" ;;
+  esac
+  start_server "$name" "$TMP/$name.err" "${cmd[@]}" "$HOST"
+  PORT[$name]=$(wait_for_port "$TMP/$name.err" ntp "${PID[$name]}") || {
+    cat "$TMP/$name.err" >&2
+    die "$name: the echo server did not start"
+  }
+  LOAD_ARGS[$name]=--echo
+  ECHOES+=("$name")
+  log "$name: echo on udp $HOST:${PORT[$name]} (pid ${PID[$name]})"
+}
+
 IDLE_BEFORE=$(busy_pct)
 ((IDLE_BEFORE < 10)) || log "warning: the machine is already ${IDLE_BEFORE}% busy; results will be noisy"
 netkit_variants
@@ -94,6 +124,8 @@ for name in "${NETKITS[@]}"; do
   # shellcheck disable=SC2086 # the command is words on purpose
   start_netkit "$name" ${NETKIT_CMD[$name]}
 done
+ECHOES=()
+for c in $CEILINGS; do start_ceiling "$c"; done
 
 RESULTS="$RUN_DIR/results.txt" # round server rate replies wrong errors lost p99_ms cpu_pct other_pct
 : >"$RESULTS"
@@ -103,7 +135,9 @@ measure() {
   c0=$(cpu_ticks "${PID[$name]}")
   b0=$(busy_ticks)
   t0=$EPOCHREALTIME
-  line=$("${LOADER[@]}" "$LOAD" "$HOST" "${PORT[$name]}" -d "$DURATION" -W "$WARMUP" -w "$WINDOW") || true
+  # shellcheck disable=SC2086 # LOAD_ARGS is empty or one word
+  line=$("${LOADER[@]}" "$LOAD" "$HOST" "${PORT[$name]}" -d "$DURATION" -W "$WARMUP" -w "$WINDOW" \
+    ${LOAD_ARGS[$name]:-}) || true
   t1=$EPOCHREALTIME
   b1=$(busy_ticks)
   c1=$(cpu_ticks "${PID[$name]}")
@@ -124,7 +158,7 @@ measure() {
 
 log "load: ${ROUNDS} rounds × (${WARMUP}s warm-up + ${DURATION}s), window ${WINDOW}; pinning: $PIN; nice: $NICE"
 for ((round = 1; round <= ROUNDS; round++)); do
-  for name in chronyd "${NETKITS[@]}"; do measure "$round" "$name"; done
+  for name in chronyd "${NETKITS[@]}" "${ECHOES[@]}"; do measure "$round" "$name"; done
 done
 
 declare -A RSS_KB=() SOAK_WRONG=()
@@ -136,8 +170,8 @@ if ((SOAK > 0)); then
     log "  soak  $name: $(echo "$line" | cut -d' ' -f2-7)"
   done
 fi
-for name in chronyd "${NETKITS[@]}"; do RSS_KB[$name]=$(peak_rss_kb "${PID[$name]}"); done
-for name in chronyd "${NETKITS[@]}"; do stop_server "$name"; done
+for name in chronyd "${NETKITS[@]}" "${ECHOES[@]}"; do RSS_KB[$name]=$(peak_rss_kb "${PID[$name]}"); done
+for name in chronyd "${NETKITS[@]}" "${ECHOES[@]}"; do stop_server "$name"; done
 
 # A server's runs: "median min max wrong errors lost p99 cpu other" (medians
 # over the rounds, each sorted on its own; sums of wrong/errors/lost; the most
@@ -166,6 +200,15 @@ label() {
   netkit-bun) echo "netkit serve-time --ntp, Bun $(bun --version)" ;;
   netkit-deno) echo "netkit serve-time --ntp, Deno $(deno --version | awk 'NR==1{print $2}')" ;;
   netkit-binary) echo "netkit serve-time --ntp, dist/netkit" ;;
+  echo-bun-send) echo "echo, Bun \`Bun.udpSocket\`, \`send\` per datagram" ;;
+  echo-bun-sendmany) echo "echo, Bun \`Bun.udpSocket\`, \`sendMany\` per loop turn" ;;
+  echo-bun-dgram) echo "echo, Bun \`node:dgram\`" ;;
+  echo-deno) echo "echo, Deno \`Deno.listenDatagram\`, one receive in flight" ;;
+  echo-deno-par) echo "echo, Deno \`Deno.listenDatagram\`, 8 receives in flight" ;;
+  echo-deno-dgram) echo "echo, Deno \`node:dgram\`" ;;
+  echo-bun-ffi) echo "echo, Bun, libc \`recvmmsg\`/\`sendmmsg\` via \`bun:ffi\` (blocking)" ;;
+  echo-deno-ffi) echo "echo, Deno, libc \`recvmmsg\`/\`sendmmsg\` via \`Deno.dlopen\` (blocking)" ;;
+  echo-deno-ffi-async) echo "echo, Deno, \`recvmmsg\` as a nonblocking \`Deno.dlopen\` call" ;;
   esac
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -200,5 +243,21 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
     esac
     echo "| $(label "$name") | $med | $mn–$mx | $w | $l | $p | $c % | $o % | $r | $v | $m | $sw | ${EXIT_CODE[$name]:-?} |"
   done
+  if ((${#ECHOES[@]} > 0)); then
+    echo
+    echo "Ceilings: bare echo servers (48 bytes in, the same 48 back, no NTP work), same rounds."
+    echo "The last column is the best netkit variant on that runtime ÷ this echo server."
+    echo
+    echo "| echo server | replies/s (median) | min–max | wrong | lost | server CPU | ÷ chronyd | netkit ÷ this | peak RSS MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for name in "${ECHOES[@]}"; do
+      read -r med mn mx w e l p c o <<<"$(summary "$name")"
+      case $name in
+      echo-bun*) nk=$(summary netkit-bun | awk '{print $1}') ;;
+      echo-deno*) nk=$(summary netkit-deno | awk '{print $1}') ;;
+      esac
+      echo "| $(label "$name") | $med | $mn–$mx | $w | $l | $c % | $(ratio "$med" "$anchor") | $(ratio "$nk" "$med") | $(mib "${RSS_KB[$name]}") |"
+    done
+  fi
 } | tee "$RUN_DIR/report.md"
 log "raw results: $RUN_DIR"

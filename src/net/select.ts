@@ -4,8 +4,15 @@
  * @module
  */
 import type { NetAdapter } from "./types.ts";
-import { denoAdapter } from "./deno/adapter.ts";
-import { bunAdapter } from "./bun/adapter.ts";
+
+const agent = globalThis.navigator?.userAgent ?? "";
+// Only the running runtime's adapter is loaded: the other one's modules cost
+// Deno ~3 MB of memory for nothing (bench/RESULTS.md, SNTP server).
+const loaded: NetAdapter | undefined = agent.startsWith("Deno/")
+  ? (await import("./deno/adapter.ts")).denoAdapter
+  : agent.startsWith("Bun/")
+  ? (await import("./bun/adapter.ts")).bunAdapter
+  : undefined;
 
 /**
  * The adapter for the current runtime.
@@ -23,8 +30,6 @@ import { bunAdapter } from "./bun/adapter.ts";
  * ```
  */
 export function selectAdapter(): NetAdapter {
-  const agent = globalThis.navigator?.userAgent ?? "";
-  if (agent.startsWith("Deno/")) return denoAdapter;
-  if (agent.startsWith("Bun/")) return bunAdapter;
+  if (loaded) return loaded;
   throw new Error(`Cannot run on this runtime: netkit needs Deno or Bun (found "${agent}")`);
 }

@@ -138,6 +138,33 @@ test("bindUdp() receives empty and non-empty datagrams and replies", async () =>
   assert.deepEqual(seen, [0, 3]);
 });
 
+test("bindUdp() hands over datagrams the handler may keep: a burst of 200 stays intact", async () => {
+  // Each datagram is its own bytes: a later one (into a reused receive
+  // buffer, or the next copy carved from the same slab) never changes it.
+  const kept = new Map<number, Uint8Array>();
+  let allIn!: () => void;
+  const done = new Promise<void>((resolve) => (allIn = resolve));
+  await using socket = await net.bindUdp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onDatagram({ data }) {
+      kept.set(data[0], data);
+      if (kept.size === 200) allIn();
+    },
+  });
+  const payload = (i: number) => new Uint8Array(1 + (i * 37) % 300).fill(i).fill(255 - i, 1, 2);
+  await using peer = await udpPeer();
+  for (let i = 0; i < 200; i++) peer.socket.send(payload(i), socket.addr.port, "127.0.0.1");
+  const timer = setTimeout(() => allIn(), 3000);
+  try {
+    await done;
+  } finally {
+    clearTimeout(timer);
+  }
+  assert.equal(kept.size, 200, "all 200 datagrams arrive on loopback");
+  for (const [i, data] of kept) assert.deepEqual([...data], [...payload(i)], `datagram ${i}`);
+});
+
 test("bindUdp() works on IPv6 loopback", async () => {
   await using socket = await net.bindUdp({
     hostname: "::1",

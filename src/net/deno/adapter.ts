@@ -9,13 +9,11 @@ import { connectTcp, listenTcp } from "./tcp.ts";
 import { bindUdp } from "./udp.ts";
 import { serveHttp } from "./http.ts";
 import { fileBody, fs } from "./fs.ts";
-import { denoFetch } from "./fetch.ts";
 import { resolve } from "./resolve.ts";
 import { selfCommand } from "./self_command.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
 import { sendUnixDatagram } from "./unix_datagram.ts";
-import { openHeadSession } from "../_head_session.ts";
 
 /**
  * The {@linkcode NetAdapter} for Deno.
@@ -45,11 +43,14 @@ export const denoAdapter: NetAdapter = {
   resolve,
   selfCommand,
   onSignal,
-  fetch: denoFetch,
+  // Loaded on first use: node:http(s), node:tls and node:crypto behind these
+  // cost ~3 MB of memory in every process, a time server's included.
+  fetch: (url, init, extras) => import("./fetch.ts").then((m) => m.denoFetch(url, init, extras)),
   // Deno turns certificate checks off only for a whole process, never per request.
   insecureTls: false,
   insecureTlsHint: "under Deno, -k needs --unsafely-ignore-certificate-errors",
-  openHeadSession,
+  openHeadSession: (options) =>
+    import("../_head_session.ts").then((m) => m.openHeadSession(options)),
   setSystemClock,
   slewSystemClock,
   clockSync,
