@@ -73,6 +73,8 @@ test(`[${TARGET}] serve-http --workers 3 runs 3 processes on one port; the log i
   skip,
 }, async () => {
   await using pool = await startPool(3);
+  // The banner's second line may arrive after the first, which is all startNetkit waits for.
+  await waitFor(() => /serving .* with 3 workers\n/.test(pool.server.stderr()), 5_000);
   assert.match(
     pool.server.stderr(),
     /listening on http:\/\/127\.0\.0\.1:\d+\nserving .* with 3 workers\n/,
