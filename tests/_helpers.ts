@@ -217,12 +217,38 @@ export function run(
       clearTimeout(timer);
       reject(error);
     });
-    child.on("close", (code, signal) => {
+    childClosed(child).then(({ code, signal }) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(chunks);
       const stdout = stdoutBytes.toString("utf8");
       resolve({ code, signal, stdout, stdoutBytes, stderr, ms: performance.now() - started });
     });
+  });
+}
+
+/**
+ * Resolves once `child` has exited and its stdout and stderr are read to the
+ * end: Deno's node:child_process can report "close" before the last "data".
+ * A pipe a grandchild still holds is given up on after two seconds.
+ */
+export function childClosed(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: string | null }> {
+  const ended = (stream: NodeJS.ReadableStream | null) =>
+    stream && new Promise<void>((resolve) => {
+      if ((stream as { readableEnded?: boolean }).readableEnded) return resolve();
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
+  const pipes = Promise.all([ended(child.stdout), ended(child.stderr)]);
+  return new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal }))
+  ).then(async (status) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pipes, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    return status;
   });
 }
 
@@ -266,9 +292,7 @@ export function startNetkit(
   let stderr = "";
   let stdout = "";
   const ports: { tcp?: number; udp?: number; ntp?: number } = {};
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal }))
-  );
+  const exited = childClosed(child);
   const stop = async (signal: "SIGTERM" | "SIGINT" = "SIGTERM") => {
     // By PID: Deno's ChildProcess.kill() reports the child as killed by the
     // signal even when it handled it and exited 0.

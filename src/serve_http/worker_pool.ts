@@ -25,7 +25,7 @@ export const RESTART_WINDOW_MS = 30_000;
 /** How long a stopping worker may take (its own grace is 5 s) before SIGKILL. */
 const STOP_KILL_MS = 10_000;
 /** How long the pipes of a worker that exited may take to deliver their last bytes. */
-const DRAIN_MS = 1000;
+const DRAIN_MS = 3000;
 
 /** Options for {@linkcode runWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -136,7 +136,7 @@ function _spawnWorker(
   // Ended once the process is gone and both pipes are read to the end: Deno
   // can report "close" before the last "data", and the access log's last
   // lines come just before a worker exits. A pipe some grandchild still
-  // holds is given up on after a second.
+  // holds is given up on after a few seconds.
   const drained = (stream: NodeJS.ReadableStream) =>
     new Promise<void>((resolve) => {
       stream.on("end", resolve);

@@ -92,9 +92,10 @@ test(`[${TARGET}] serve-http --workers 3 runs 3 processes on one port; the log i
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "hello\n".repeat(3));
   }
-  await pool.server.stop();
+  const status = await pool.server.stop();
   const lines = pool.server.stdout().split("\n").filter(Boolean);
-  assert.equal(lines.length, 60, pool.server.stdout());
+  const seen = `status ${JSON.stringify(status)}; stderr:\n${pool.server.stderr()}stdout:\n`;
+  assert.equal(lines.length, 60, seen + pool.server.stdout());
   for (const line of lines) {
     assert.match(line, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/a\.txt\?\d-\d+ HTTP\/1\.1" 200 6$/);
   }
