@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
+import { nodeChildProcess } from "../lazy_node.ts";
 import process from "node:process";
 
 /** Options for {@linkcode runShell}. */
@@ -45,7 +45,7 @@ export interface ShellResult {
  */
 export function runShell(command: string, options: RunShellOptions): Promise<ShellResult> {
   return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", command], {
+    const child = nodeChildProcess().spawn("/bin/sh", ["-c", command], {
       env: options.env,
       stdio: ["ignore", 2, 2],
     });

@@ -6,13 +6,9 @@
  *
  * @module
  */
-import { connect as connectPlain, type Socket } from "node:net";
-import {
-  checkServerIdentity,
-  connect as connectTls,
-  type PeerCertificate,
-  rootCertificates,
-} from "node:tls";
+import type { Socket } from "node:net";
+import type { PeerCertificate, TLSSocket } from "node:tls";
+import { nodeNet, nodeTls } from "../lazy_node.ts";
 import type { CertificateInfo, HeadSession, HeadSessionOptions } from "./types.ts";
 import { classifyNodeStyleError } from "./_node_codes.ts";
 import { netError } from "./_net_error.ts";
@@ -46,9 +42,9 @@ const MAX_HEAD_BYTES = 64 * 1024;
  * ```
  */
 export async function openHeadSession(options: HeadSessionOptions): Promise<HeadSession> {
-  const roots = [...rootCertificates, ...(options.caCerts ?? [])];
+  const roots = [...nodeTls().rootCertificates, ...(options.caCerts ?? [])];
   const socket = options.tls
-    ? connectTls({
+    ? nodeTls().connect({
       host: options.hostname,
       port: options.port,
       // RFC 6066 §3: no SNI for an IP address literal.
@@ -57,7 +53,7 @@ export async function openHeadSession(options: HeadSessionOptions): Promise<Head
       ca: roots,
       ALPNProtocols: ["http/1.1"],
     })
-    : connectPlain({ host: options.hostname, port: options.port });
+    : nodeNet().connect({ host: options.hostname, port: options.port });
   try {
     await _connected(socket, options);
   } catch (error) {
@@ -67,7 +63,7 @@ export async function openHeadSession(options: HeadSessionOptions): Promise<Head
   let chain: CertificateInfo[] = [];
   try {
     if (options.tls && options.check !== "none") {
-      chain = _verify(socket as ReturnType<typeof connectTls>, { ...options, roots });
+      chain = _verify(socket as TLSSocket, { ...options, roots });
     }
   } catch (error) {
     socket.destroy();
@@ -96,7 +92,7 @@ function _connected(socket: Socket, options: HeadSessionOptions): Promise<void> 
 
 /** Checks the peer's certificate; returns the chain it was verified with. */
 function _verify(
-  socket: ReturnType<typeof connectTls>,
+  socket: TLSSocket,
   options: HeadSessionOptions & { roots: readonly string[] },
 ): CertificateInfo[] {
   const { roots } = options;
@@ -116,7 +112,7 @@ function _verify(
     }
     throw netError(failure.code, "", { detail: failure.detail });
   }
-  const mismatch = checkServerIdentity(options.hostname, peer[0]);
+  const mismatch = nodeTls().checkServerIdentity(options.hostname, peer[0]);
   if (mismatch) throw netError("CERT_HOSTNAME", "", { cause: mismatch });
   return peer.map((c) => ({
     subject: Object.entries(c.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(", "),

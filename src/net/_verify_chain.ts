@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { X509Certificate } from "node:crypto";
-import { isIP } from "node:net";
+import type { X509Certificate } from "node:crypto";
+import { nodeCrypto, nodeNet } from "../lazy_node.ts";
 import type { CertificateInfo } from "./types.ts";
 import { netError } from "./_net_error.ts";
 
@@ -52,7 +52,7 @@ export function verifyChainIgnoringDates(
   if (peer.length === 0) {
     throw netError("CERT_UNTRUSTED", "", { detail: "the server sent no certificate" });
   }
-  const sent = peer.map((der) => new X509Certificate(der));
+  const sent = peer.map((der) => new (nodeCrypto().X509Certificate)(der));
   const roots = _parseRoots(options.roots);
   const path = [sent[0]];
   _checkName(sent[0], options.host);
@@ -80,7 +80,7 @@ function _issued(issuer: X509Certificate, subject: X509Certificate): boolean {
 
 function _checkName(leaf: X509Certificate, host: string): void {
   const bare = host.startsWith("[") ? host.slice(1, -1) : host;
-  const matches = isIP(bare) ? leaf.checkIP(bare) : leaf.checkHost(bare);
+  const matches = nodeNet().isIP(bare) ? leaf.checkIP(bare) : leaf.checkHost(bare);
   if (matches === undefined) {
     const names = leaf.subjectAltName ?? leaf.subject.replaceAll("\n", ", ");
     throw netError("CERT_HOSTNAME", "", { detail: `it is for ${names}, not ${bare}` });
@@ -94,7 +94,7 @@ function _parseRoots(pems: readonly string[]): X509Certificate[] {
   if (_rootCache?.pems !== pems) {
     const parsed = pems.flatMap((pem) => {
       try {
-        return [new X509Certificate(pem)];
+        return [new (nodeCrypto().X509Certificate)(pem)];
       } catch {
         return []; // A root the runtime's parser cannot read can anchor nothing.
       }

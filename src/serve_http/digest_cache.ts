@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../lazy_node.ts";
 import type { FileBodyOptions, FileInfo, FileSystem } from "../net/types.ts";
 import { memberChunks } from "./member_chunks.ts";
 
@@ -97,7 +97,7 @@ export class DigestCache {
     }
     this.#running++;
     try {
-      const hash = createHash("sha256");
+      const hash = nodeCrypto().createHash("sha256");
       for await (const chunk of memberChunks({ path, name: path, info }, this.#options)) {
         hash.update(chunk);
       }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../lazy_node.ts";
 import { Buffer } from "node:buffer";
 import bcrypt from "bcryptjs";
 
@@ -68,6 +68,7 @@ export function parseHtpasswd(text: string): Account[] {
 }
 
 function sha1Matches(password: string, expected: Uint8Array): boolean {
+  const { createHash, timingSafeEqual } = nodeCrypto();
   const actual = createHash("sha1").update(password).digest();
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { nodeChildProcess } from "../lazy_node.ts";
 import process from "node:process";
 
 /** The environment variable that makes serve-http a worker; its value is the worker's index. */
@@ -128,7 +129,7 @@ function _spawnWorker(
   index: number,
   options: WorkerPoolOptions,
 ): Worker & { ready: Promise<boolean> } {
-  const child = spawn(options.argv[0], options.argv.slice(1), {
+  const child = nodeChildProcess().spawn(options.argv[0], options.argv.slice(1), {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, [WORKER_ENV]: String(index) },
     detached: true,

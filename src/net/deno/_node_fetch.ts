@@ -8,7 +8,7 @@
  * @module
  */
 import type { IncomingMessage } from "node:http";
-import { Readable } from "node:stream";
+import { nodeStream } from "../../lazy_node.ts";
 
 /** Statuses whose responses cannot carry a body (Fetch standard: "null body status"). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -87,7 +87,7 @@ export async function nodeFetch(
       const status = message.statusCode ?? 0;
       const stream = NULL_BODY_STATUSES.has(status) || init.method?.toUpperCase() === "HEAD"
         ? null
-        : Readable.toWeb(message) as ReadableStream<Uint8Array>;
+        : nodeStream().Readable.toWeb(message) as ReadableStream<Uint8Array>;
       if (!stream) message.resume();
       resolve(
         new Response(stream, {

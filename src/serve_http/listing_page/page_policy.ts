@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../../lazy_node.ts";
 import { PAGE_SCRIPT } from "./page_script.ts";
 import { PAGE_STYLE } from "./page_style.ts";
 
 /** CSP's hash-source of a text: `'sha256-BASE64'` (CSP3 §2.3.1). */
 function hashSource(text: string): string {
-  return `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+  return `'sha256-${nodeCrypto().createHash("sha256").update(text).digest("base64")}'`;
 }
 
 const SCRIPT_HASH = hashSource(PAGE_SCRIPT);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { randomUUID } from "node:crypto";
+import { nodeCrypto } from "../../lazy_node.ts";
 import { type FileHandle, link, lstat, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fsFailure, UploadError } from "./upload_error.ts";
@@ -62,7 +62,7 @@ export class AtomicFile {
    * @throws {UploadError} for a file system refusal (507, 403, 409…)
    */
   static async create(dir: string): Promise<AtomicFile> {
-    const path = join(dir, `${TEMP_PREFIX}${randomUUID()}${TEMP_SUFFIX}`);
+    const path = join(dir, `${TEMP_PREFIX}${nodeCrypto().randomUUID()}${TEMP_SUFFIX}`);
     try {
       return new AtomicFile(path, await open(path, "wx", 0o644), 0);
     } catch (error) {

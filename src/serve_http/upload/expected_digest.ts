@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createHash, type Hash, timingSafeEqual } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { nodeCrypto } from "../../lazy_node.ts";
 import { parseDictionary } from "structured-headers";
 import { UploadError } from "./upload_error.ts";
 
@@ -41,7 +42,9 @@ export class ExpectedDigest {
   private constructor(expected: Expectation[]) {
     this.#expected = expected;
     for (const { algorithm } of expected) {
-      if (!this.#hashes.has(algorithm)) this.#hashes.set(algorithm, createHash(algorithm));
+      if (!this.#hashes.has(algorithm)) {
+        this.#hashes.set(algorithm, nodeCrypto().createHash(algorithm));
+      }
     }
   }
 
@@ -99,7 +102,7 @@ export class ExpectedDigest {
     for (const [algorithm, hash] of this.#hashes) actual.set(algorithm, hash.digest());
     for (const { field, algorithm, bytes } of this.#expected) {
       const got = actual.get(algorithm)!;
-      if (got.length !== bytes.length || !timingSafeEqual(got, bytes)) {
+      if (got.length !== bytes.length || !nodeCrypto().timingSafeEqual(got, bytes)) {
         throw new UploadError(400, `the body does not match its ${field} (nothing was stored)`);
       }
     }

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../lazy_node.ts";
 import { parseItem } from "structured-headers";
 import { requestUrl } from "../locate.ts";
 import { respond } from "../respond.ts";
@@ -125,7 +125,7 @@ export class ResumableUploads {
     const max = this.#options.maxUpload;
     if (max !== undefined && length !== undefined && length > max) throw tooLarge(max);
     const file = await AtomicFile.create(target.folder);
-    const token = randomBytes(16).toString("hex");
+    const token = nodeCrypto().randomBytes(16).toString("hex");
     const upload: Upload = {
       target,
       file: file.path,

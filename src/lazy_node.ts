@@ -1,0 +1,24 @@
+/**
+ * Node built-ins loaded on first use. The compiled binary is one bundle,
+ * and every static `import … from "node:crypto"` in it is evaluated when
+ * the binary starts, whatever the command runs: crypto, tls, net, stream
+ * and child_process cost Bun about 6 ms of a 17 ms `netkit --version`.
+ * Code that needs one of them only sometimes takes it from here.
+ *
+ * @module
+ */
+import process from "node:process";
+
+/** node:crypto, loaded on first call. */
+export const nodeCrypto = () =>
+  process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
+/** node:tls, loaded on first call. */
+export const nodeTls = () => process.getBuiltinModule("node:tls") as typeof import("node:tls");
+/** node:net, loaded on first call. */
+export const nodeNet = () => process.getBuiltinModule("node:net") as typeof import("node:net");
+/** node:stream, loaded on first call. */
+export const nodeStream = () =>
+  process.getBuiltinModule("node:stream") as typeof import("node:stream");
+/** node:child_process, loaded on first call. */
+export const nodeChildProcess = () =>
+  process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
