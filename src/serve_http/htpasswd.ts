@@ -6,7 +6,7 @@
  */
 import { nodeCrypto } from "../lazy_node.ts";
 import { Buffer } from "node:buffer";
-import bcrypt from "bcryptjs";
+import bcrypt from "./_bcrypt.cjs";
 
 /** A user who may log in, and how to check a password for them. */
 export interface Account {

@@ -1,0 +1,2 @@
+import bcrypt from "bcryptjs";
+export = bcrypt;
