@@ -17,6 +17,7 @@ import {
 import type { Command, CommandContext } from "../cli/context.ts";
 import { type Credentials, parseCredentials } from "../cli/credentials.ts";
 import { ALL_INTERFACES, listenFailure, listenOnFirstHost } from "../cli/listen.ts";
+import { writeWholeLines } from "../cli/whole_lines.ts";
 import { createFileHandler } from "../serve_http/handler.ts";
 import { type LogFormat, withAccessLog } from "../serve_http/access_log.ts";
 import { BasicAuthGate, passwordAccount } from "../serve_http/auth.ts";
@@ -349,9 +350,11 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
     fileBody: context.net.fileBody,
     fs: context.net.fs,
   });
-  const accessLog = plan.log === "off"
-    ? undefined
-    : withAccessLog(files, { format: plan.log, write: context.out });
+  const accessLog = plan.log === "off" ? undefined : withAccessLog(files, {
+    format: plan.log,
+    // Workers share one stdout: lines must not be cut into (see whole_lines.ts).
+    write: (text) => writeWholeLines(text, context.writeOut),
+  });
   const handler = accessLog?.handler ?? files;
 
   let off = () => {};
@@ -374,12 +377,16 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   if (worker) context.err(WORKER_READY);
   else printBanner(context, { scheme: tls ? "https" : "http", addr: server.addr, root });
   const signal = await stopped;
-  off();
   if (!worker) {
+    // A second Ctrl-C stops at once.
+    off();
     context.err(`netkit serve-http: ${signal}: finishing responses in flight, then stopping`);
   }
+  // A worker keeps its handlers: the supervisor's SIGTERM may come after it
+  // saw the supervisor go, and must not end it before its last log lines.
   await server.shutdown(SHUTDOWN_GRACE_MS);
   accessLog?.flush();
+  off();
   return EXIT.OK;
 }
 
@@ -431,7 +438,6 @@ async function superviseWorkers(
   const code = await runWorkerPool({
     count: plan.workers,
     argv: [...context.net.selfCommand(), "serve-http", ...args],
-    writeOut: (bytes) => context.writeOut(bytes),
     err: (line) => context.err(line),
     stopped,
     onReady: () => printBanner(context, { scheme, addr, root, workers: plan.workers }),

@@ -1,10 +1,12 @@
 /**
  * `serve-http --workers N`: N copies of the server, each its own process
  * on the same port (`SO_REUSEPORT`: the kernel spreads new connections),
- * kept by one supervisor. The supervisor relays what workers print in
- * whole lines only, so the access log never holds half a line; starts a
- * worker again when one dies (and gives up when they keep dying); and on
- * SIGINT/SIGTERM stops them all gracefully.
+ * kept by one supervisor. Workers write the access log straight to the
+ * stdout they inherit, each write whole lines of at most `PIPE_BUF` bytes
+ * (see `cli/whole_lines.ts`), so lines never mix and none waits in a relay
+ * that could lose it at exit. The supervisor relays the workers' stderr
+ * line by line; starts a worker again when one dies (and gives up when
+ * they keep dying); and on SIGINT/SIGTERM stops them all gracefully.
  *
  * Processes rather than threads: a crash or a leak stays in one worker,
  * and the same code runs under Deno, Bun and the compiled binary.
@@ -25,7 +27,7 @@ export const MAX_RESTARTS = 5;
 export const RESTART_WINDOW_MS = 30_000;
 /** How long a stopping worker may take (its own grace is 5 s) before SIGKILL. */
 const STOP_KILL_MS = 10_000;
-/** How long the pipes of a worker that exited may take to deliver their last bytes. */
+/** How long the stderr of a worker that exited may take to deliver its last bytes. */
 const DRAIN_MS = 3000;
 
 /** Options for {@linkcode runWorkerPool}. */
@@ -34,8 +36,6 @@ export interface WorkerPoolOptions {
   count: number;
   /** The argv of one worker: the program and its arguments. */
   argv: string[];
-  /** Whole lines of the workers' stdout (the access log), several at a time. */
-  writeOut(bytes: Uint8Array): void;
   /** A line for stderr: the workers' own, and the pool's. */
   err(line: string): void;
   /** Resolves when the pool should stop (a signal's name). */
@@ -65,7 +65,6 @@ interface Worker {
  * const code = await runWorkerPool({
  *   count: 1,
  *   argv: ["sh", "-c", "echo no such folder >&2; exit 1"],
- *   writeOut() {},
  *   err: (line) => lines.push(line),
  *   stopped: new Promise(() => {}),
  *   onReady() {},
@@ -130,35 +129,26 @@ function _spawnWorker(
   options: WorkerPoolOptions,
 ): Worker & { ready: Promise<boolean> } {
   const child = nodeChildProcess().spawn(options.argv[0], options.argv.slice(1), {
-    stdio: ["pipe", "pipe", "pipe"],
+    // stdin tells the worker when the supervisor is gone; stdout is ours.
+    stdio: ["pipe", "inherit", "pipe"],
     env: { ...process.env, [WORKER_ENV]: String(index) },
     detached: true,
   });
-  // Ended once the process is gone and both pipes are read to the end: Deno
-  // can report "close" before the last "data", and the access log's last
-  // lines come just before a worker exits. A pipe some grandchild still
+  // Ended once the process is gone and stderr is read to the end: Deno can
+  // report "close" before the last "data". A pipe some grandchild still
   // holds is given up on after a few seconds.
-  const drained = (stream: NodeJS.ReadableStream) =>
-    new Promise<void>((resolve) => {
-      stream.on("end", resolve);
-      stream.on("close", resolve); // destroyed without an end: a spawn that failed
-      stream.on("error", () => resolve());
-    });
-  const pipes = Promise.all([drained(child.stdout!), drained(child.stderr!)]);
+  const drained = new Promise<void>((resolve) => {
+    child.stderr!.on("end", resolve);
+    child.stderr!.on("close", resolve); // destroyed without an end: a spawn that failed
+    child.stderr!.on("error", () => resolve());
+  });
   const exited = new Promise<void>((resolve) => {
     child.on("close", () => resolve());
     child.on("error", (error) => {
       options.err(`netkit serve-http: cannot start a worker: ${error.message}`);
       resolve();
     });
-  }).then(() => _within(pipes, DRAIN_MS));
-  let pendingOut = new Uint8Array(0);
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    const joined = _concat(pendingOut, chunk);
-    const end = joined.lastIndexOf(0x0a) + 1;
-    if (end > 0) options.writeOut(joined.subarray(0, end));
-    pendingOut = joined.slice(end);
-  });
+  }).then(() => _within(drained, DRAIN_MS));
   let resolveReady: (ready: boolean) => void = () => {};
   const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
   let pendingErr = "";
@@ -177,14 +167,27 @@ function _spawnWorker(
 /** SIGTERM to every worker, SIGKILL to any still there after {@linkcode STOP_KILL_MS}. */
 async function _stopAll(workers: Map<number, Worker>): Promise<void> {
   const all = [...workers.values()];
-  for (const { child } of all) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  }
+  for (const { child } of all) _signal(child, "SIGTERM");
   const killer = setTimeout(() => {
-    for (const { child } of all) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const { child } of all) _signal(child, "SIGKILL");
   }, STOP_KILL_MS);
   await Promise.all(all.map((w) => w.exited));
   clearTimeout(killer);
+}
+
+/**
+ * Signals a worker that is still there. By pid, not `child.kill()`: Deno's
+ * kill() also closes the pipes to the child, so a worker saw its stdin end
+ * before the SIGTERM came and, stopping for that, died of the signal
+ * before it wrote its last access-log lines.
+ */
+function _signal(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(child.pid, signal);
+  } catch {
+    // Gone between the check and the signal: "close" is on its way.
+  }
 }
 
 function _exitText(child: ChildProcess): string {
@@ -197,14 +200,6 @@ async function _within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
-}
-
-function _concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 /**

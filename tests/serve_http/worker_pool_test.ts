@@ -1,6 +1,7 @@
 /**
- * runWorkerPool() with workers that are small shell scripts: what it relays,
- * when it starts a worker again, when it gives up.
+ * runWorkerPool() with workers that are small shell scripts: what it relays
+ * (their stderr; their stdout is the pool's own), when it starts a worker
+ * again, when it gives up.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,21 +10,20 @@ import { MAX_RESTARTS, runWorkerPool, WORKER_READY } from "../../src/serve_http/
 
 const skip = process.platform === "win32" ? "the workers here are sh scripts" : false;
 
-test("runWorkerPool() relays stdout in whole lines only, however the worker splits them", {
+test("runWorkerPool() relays a worker's stderr in whole lines, however the worker splits them", {
   skip,
 }, async () => {
-  const writes: string[] = [];
+  const lines: string[] = [];
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
   let stop!: (signal: string) => void;
   const script =
-    `echo ${WORKER_READY} >&2; printf 'one\\ntw'; sleep 0.2; printf 'o\\nthr'; sleep 0.2; ` +
-    `printf 'ee\\n'; exec sleep 30`;
+    `echo ${WORKER_READY} >&2; printf 'one\\ntw' >&2; sleep 0.2; printf 'o\\nthr' >&2; sleep 0.2; ` +
+    `printf 'ee\\n' >&2; exec sleep 30`;
   const pool = runWorkerPool({
     count: 1,
     argv: ["sh", "-c", script],
-    writeOut: (bytes) => writes.push(new TextDecoder().decode(bytes)),
-    err: () => {},
+    err: (line) => lines.push(line),
     stopped: new Promise((resolve) => (stop = resolve)),
     onReady: ready,
   });
@@ -31,7 +31,7 @@ test("runWorkerPool() relays stdout in whole lines only, however the worker spli
   await new Promise((resolve) => setTimeout(resolve, 700));
   stop("SIGTERM");
   assert.equal(await pool, 0);
-  assert.deepEqual(writes, ["one\n", "two\n", "three\n"]);
+  assert.deepEqual(lines, ["one", "two", "three"]);
 });
 
 test("runWorkerPool() starts a dead worker again, and gives up when they keep dying", {
@@ -41,7 +41,6 @@ test("runWorkerPool() starts a dead worker again, and gives up when they keep dy
   const code = await runWorkerPool({
     count: 1,
     argv: ["sh", "-c", `echo ${WORKER_READY} >&2; exit 3`],
-    writeOut() {},
     err: (line) => lines.push(line),
     stopped: new Promise(() => {}),
     onReady() {},
