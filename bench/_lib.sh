@@ -106,11 +106,12 @@ bench_watchdog() {
 }
 
 # start_server NAME STDERR_FILE COMMAND... : starts COMMAND on the server CPU,
-# stdout discarded, stderr to STDERR_FILE; its PID goes to PID[NAME].
+# stdout to SERVER_STDOUT (discarded when unset), stderr to STDERR_FILE; its
+# PID goes to PID[NAME].
 start_server() {
   local name=$1 err=$2
   shift 2
-  "${SERVER[@]}" "$@" >/dev/null 2>"$err" &
+  "${SERVER[@]}" "$@" >"${SERVER_STDOUT:-/dev/null}" 2>"$err" &
   PID[$name]=$!
 }
 

@@ -15,6 +15,12 @@
 #   2. a 100 MiB file fetched with curl from nginx and from each netkit
 #      variant: median download speed of CURL_REPS fetches after one uncounted.
 #   3. peak RSS (VmHWM) of each netkit server after all that load.
+#   Beside them, the runtimes' bare ceiling (bench/bare_http_server.ts: each
+#   file answered with nothing else, a small one from memory as netkit does), for
+#   the Bun variants and for Deno: what netkit's own work costs on top.
+#   With WITH_LOG=yes each netkit variant also runs as NAME+log, with the
+#   default access log (`--log common`) written to a file, and the report
+#   gives its requests/s ÷ the same variant's with `--log off`.
 #
 # Settings (environment; a command-line argument list overrides RUNTIMES):
 #   RUNTIMES="bun deno binary"  netkit variants (binary = dist/netkit, skipped
@@ -28,6 +34,8 @@
 #   IDLE_WAIT=30 seconds to wait, at most, for the machine to go quiet first
 #   TIME_LIMIT=300  the script stops itself (and its servers) after this long
 #   RAW_DIR=     if set, raw wrk/curl output and server logs are copied there
+#   WITH_LOG=no  yes: also measure every variant with its access log on
+#   BARE=yes     no: leave out the bare runtime servers
 #
 # Needs: wrk, nginx, curl, python3, taskset (apt-get install -y wrk nginx curl);
 # bun and deno from node_modules/.bin (npm install).
@@ -53,12 +61,16 @@ BIG_MIB=${BIG_MIB:-100}
 IDLE_WAIT=${IDLE_WAIT:-30}
 TIME_LIMIT=${TIME_LIMIT:-300}
 RAW_DIR=${RAW_DIR:-}
+WITH_LOG=${WITH_LOG:-no}
+BARE=${BARE:-yes}
 
-# Targets from the project's performance requirements.
-RPS_NGINX_BUN=0.6   # req/s ÷ nginx, Bun (and the Bun-compiled binary)
-RPS_NGINX_DENO=0.4  # req/s ÷ nginx, Deno
+# Targets from issue 14 (speed).
+RPS_NGINX_BUN=1.0   # req/s ÷ nginx, Bun (and the Bun-compiled binary)
+RPS_NGINX_DENO=0.6  # req/s ÷ nginx, Deno
 RPS_PYTHON=10       # req/s ÷ python http.server, every variant
-BIG_NGINX=0.8       # 100 MiB download speed ÷ nginx, every variant
+BIG_NGINX_BUN=1.0   # 100 MiB download speed ÷ nginx, Bun and the binary
+BIG_NGINX_DENO=0.8  # the same, Deno
+LOG_ON_OFF=0.9      # req/s with the access log on ÷ with it off, same variant
 RSS_LIMIT_MB=100    # peak RSS after the load, below (MB = 10^6 bytes)
 
 need_tools "apt-get install -y wrk nginx curl python3 iproute2" wrk nginx curl python3 ss
@@ -108,8 +120,20 @@ wait_http() {
 
 # --- what to run -----------------------------------------------------------
 netkit_variants
-SERVERS=(nginx python "${NETKITS[@]}")
-BIG_SERVERS=(nginx "${NETKITS[@]}")
+if [[ $WITH_LOG == yes ]]; then
+  for name in "${NETKITS[@]}"; do
+    NETKITS+=("$name+log")
+    NETKIT_CMD[$name+log]=${NETKIT_CMD[$name]}
+  done
+fi
+BARES=()
+if [[ $BARE == yes ]]; then
+  [[ " $RUNTIMES " == *" bun "* || " $RUNTIMES " == *" binary "* ]] && BARES+=(bare-bun)
+  [[ " $RUNTIMES " == *" deno "* ]] && BARES+=(bare-deno)
+fi
+SERVERS=(nginx python "${BARES[@]}" "${NETKITS[@]}")
+BIG_SERVERS=(nginx "${BARES[@]}")
+for name in "${NETKITS[@]}"; do [[ $name == *+log ]] || BIG_SERVERS+=("$name"); done
 
 # --- test files ------------------------------------------------------------
 DATA="$TMP/www"
@@ -194,7 +218,13 @@ start_python() {
 start_netkit() {
   local name=$1 err="$TMP/raw/$1.stderr" port
   shift
-  start_server "$name" "$err" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log off
+  if [[ $name == *+log ]]; then
+    # The access log to a file, as a server in use writes it.
+    SERVER_STDOUT="$TMP/raw/$name.access.log" \
+      start_server "$name" "$err" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log common
+  else
+    start_server "$name" "$err" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log off
+  fi
   port=$(wait_for_port "$err" http "${PID[$name]}") || {
     cat "$err" >&2
     die "$name: serve-http did not start"
@@ -204,8 +234,28 @@ start_netkit() {
   log "$name: serve-http on $HOST:$port (pid ${PID[$name]})"
 }
 
+# start_bare NAME COMMAND... : the runtime's bare file server on a free port.
+start_bare() {
+  local name=$1 err="$TMP/raw/$1.stderr" port
+  shift
+  start_server "$name" "$err" "$@" "$ROOT/bench/bare_http_server.ts" "$DATA" "$HOST"
+  port=$(wait_for_port "$err" http "${PID[$name]}") || {
+    cat "$err" >&2
+    die "$name: the bare server did not start"
+  }
+  wait_http "$port" "${PID[$name]}" || die "$name: no answer on port $port"
+  PORT[$name]=$port
+  log "$name: on $HOST:$port (pid ${PID[$name]})"
+}
+
 start_nginx
 start_python
+for name in "${BARES[@]}"; do
+  case $name in
+  bare-bun) start_bare "$name" bun ;;
+  bare-deno) start_bare "$name" deno run -A ;;
+  esac
+done
 for name in "${NETKITS[@]}"; do
   # shellcheck disable=SC2086 # the command is words on purpose
   start_netkit "$name" ${NETKIT_CMD[$name]}
@@ -307,9 +357,15 @@ verdict() { # value op target
 }
 fmt_int() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }'; }
 label() {
+  if [[ $1 == *+log ]]; then
+    echo "$(label "${1%+log}"), --log common"
+    return
+  fi
   case $1 in
   nginx) echo "nginx $NGINX_VERSION" ;;
   python) echo "python $PYTHON_VERSION http.server" ;;
+  bare-bun) echo "bare Bun.serve + Bun.file (ceiling)" ;;
+  bare-deno) echo "bare Deno.serve + Deno.open (ceiling)" ;;
   netkit-bun) echo "netkit, Bun $BUN_VERSION" ;;
   netkit-deno) echo "netkit, Deno $DENO_VERSION" ;;
   netkit-binary) echo "netkit, dist/netkit" ;;
@@ -357,8 +413,8 @@ FAILURES=0
     rn=$(ratio "$med" "$NGINX_RPS")
     rp=$(ratio "$med" "$PYTHON_RPS")
     case $name in
-    nginx | python) target="—" met="—" ;;
-    netkit-deno)
+    nginx | python | bare-*) target="—" met="—" ;;
+    netkit-deno*)
       target="≥ $RPS_NGINX_DENO× nginx, ≥ $RPS_PYTHON× python"
       a=$(verdict "$rn" ">=" "$RPS_NGINX_DENO")
       b=$(verdict "$rp" ">=" "$RPS_PYTHON")
@@ -379,6 +435,22 @@ FAILURES=0
     fi
     echo "| $(label "$name") | $(fmt_int "$med") | $(fmt_int "$mn")–$(fmt_int "$mx") | $rn | $rp | $n2 | $se | $c % | $o % | $target | $met |"
   done
+  if [[ $WITH_LOG == yes ]]; then
+    echo
+    echo "The access log's cost: req/s with \`--log common\` (to a file) ÷ req/s with \`--log off\`, same run."
+    echo
+    echo "| variant | log off, req/s | log on, req/s | on ÷ off | target | met? |"
+    echo "|---|---:|---:|---:|---|---|"
+    for name in "${NETKITS[@]}"; do
+      [[ $name == *+log ]] && continue
+      read -r off _ <<<"$(wrk_summary "$name")"
+      read -r on _ <<<"$(wrk_summary "$name+log")"
+      r=$(ratio "$on" "$off")
+      met=$(verdict "$r" ">=" "$LOG_ON_OFF")
+      [[ $met == met ]] || FAILURES=$((FAILURES + 1))
+      echo "| $(label "$name") | $(fmt_int "$off") | $(fmt_int "$on") | $r | ≥ $LOG_ON_OFF | $met |"
+    done
+  fi
   echo
   echo "${BIG_MIB} MiB file, curl download speed (MB/s = 10^6 bytes/s). Others' CPU: over all the measured fetches of a server."
   echo
@@ -391,9 +463,11 @@ FAILURES=0
       awk 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf "%.0f–%.0f", a, b; else print "-" }')
     r=$(ratio "$med" "$NGINX_BIG")
     o=$(awk -v s="$name" '$1 == s && $3 != "bad" { c += $4; t += $5 } END { printf "%.0f", (t > 0 ? c / t * 100 : 0) }' "$BIG_RESULTS")
-    if [[ $name == nginx ]]; then target="—" met="—"; else
-      target="≥ $BIG_NGINX× nginx"
-      met=$(verdict "$r" ">=" "$BIG_NGINX")
+    big=$BIG_NGINX_BUN
+    [[ $name == netkit-deno* ]] && big=$BIG_NGINX_DENO
+    if [[ $name == nginx || $name == bare-* ]]; then target="—" met="—"; else
+      target="≥ $big× nginx"
+      met=$(verdict "$r" ">=" "$big")
       [[ $met == met ]] || FAILURES=$((FAILURES + 1))
     fi
     ((bad == 0)) || {
