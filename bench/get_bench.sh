@@ -10,12 +10,16 @@
 #      RUNS runs after WARMUP), curl -o vs each netkit variant: mean ratio.
 #   2. wall time of a whole 1 KiB download (process start-up dominates),
 #      SMALL_RUNS runs: mean ratio to curl.
+#   Beside them, with BARE=yes (the default), the runtime's own ceiling:
+#   bench/bare_get.ts (fetch, the body to a file, nothing else) compiled
+#   like the release binary (bare-binary) and under Deno (bare-deno).
 #   3. peak RSS (GNU time's maximum resident set size) of each variant
 #      downloading 64 MiB and 1 GiB: streaming means it does not grow with
 #      the file.
 #
 # Settings (environment): RUNTIMES="binary bun deno"  RUNS=10  WARMUP=2
 #   SMALL_RUNS=40  TIME_LIMIT=600 (the script stops itself after this long)
+#   BARE=yes (no: leave out the bare programs)
 #   PIN=auto (auto|yes|no: the downloads on CPU 0, nginx on CPU 1)  NICE=auto
 # Needs: nginx, curl, hyperfine, python3, GNU time (/usr/bin/time).
 # Prints the report (Markdown) on stdout, progress on stderr.
@@ -81,6 +85,9 @@ hyper() { # name runs json -- commands...
 commands() { # file -> hyperfine arguments: curl first, then each variant
   local file=$1
   printf '%s\0' -n curl "curl -s -o $OUT $BASE/$file"
+  for v in "${BARES[@]}"; do
+    printf '%s\0' -n "$v" "${BARE_CMD[$v]} $BASE/$file $OUT"
+  done
   for v in "${NETKITS[@]}"; do
     printf '%s\0' -n "${v#netkit-}" "${NETKIT_CMD[$v]} get $BASE/$file -o $OUT -s"
   done
@@ -94,6 +101,21 @@ for r in results:
     print(f"| {r['command']} | {r['mean'] * 1000:.1f} ms | ±{(r['stddev'] or 0) * 1000:.1f} | {r['mean'] / curl:.2f}× |")
 PY
 }
+
+# The bare programs: what the runtime's fetch does with nothing of netkit's around it.
+BARES=()
+declare -A BARE_CMD=()
+if [[ ${BARE:-yes} == yes ]]; then
+  if [[ " $RUNTIMES " == *" binary "* || " $RUNTIMES " == *" bun "* ]]; then
+    bun build --compile --minify "$ROOT/bench/bare_get.ts" --outfile "$TMP/bare-get" >/dev/null
+    BARES+=(bare-binary)
+    BARE_CMD[bare-binary]="$TMP/bare-get"
+  fi
+  if [[ " $RUNTIMES " == *" deno "* ]]; then
+    BARES+=(bare-deno)
+    BARE_CMD[bare-deno]="deno run -A $ROOT/bench/bare_get.ts"
+  fi
+fi
 
 log "256 MiB to disk ..."
 mapfile -d '' BIG < <(commands 256m.bin)
@@ -114,8 +136,9 @@ echo
 echo "Machine: $(machine_line)."
 echo
 echo "nginx on loopback (sendfile on, access log off); hyperfine -N, $RUNS runs after $WARMUP warm-up for"
-echo "256 MiB, $SMALL_RUNS for 1 KiB. Ratio = mean wall time ÷ curl's (lower is better; target ≤ 1.0× for"
-echo "256 MiB, ≤ 1.5× for 1 KiB as dist/netkit)."
+echo "256 MiB, $SMALL_RUNS for 1 KiB. Ratio = mean wall time ÷ curl's (lower is better). Targets (issue 14):"
+echo "256 MiB ≤ 1.0× as dist/netkit and ≤ 1.2× under Deno; 1 KiB ≤ 1.3× as dist/netkit. bare-*: the"
+echo "runtime's fetch writing the body to a file and nothing else (bench/bare_get.ts), the ceiling."
 echo
 echo "| 256 MiB to disk | mean | stddev | ÷ curl |"
 echo "|---|---|---|---|"

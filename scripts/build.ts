@@ -59,6 +59,10 @@ const args = [
   // Precompiled bytecode: ~25% quicker start-up, which is most of a query-time run.
   ...(values["no-bytecode"] ? [] : ["--bytecode"]),
   "--format=esm",
+  // One chunk per lazily loaded command: a run loads only the code it runs.
+  // The whole program as one 400 KB bundle cost every start ~8 ms before its
+  // first line ran, even as bytecode (bench/RESULTS.md, start-up).
+  "--splitting",
   // A compiled binary must not pick up a stray .env or bunfig.toml where it runs.
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",

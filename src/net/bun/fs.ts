@@ -5,9 +5,9 @@
  * @module
  */
 import { closeSync, type Dirent, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import type { DirEntry, FileBodyOptions, FileInfo, FileSystem, SyncFile } from "../types.ts";
 import type { BunApi } from "./_api.ts";
+import { nodeFsPromises } from "../../lazy_node.ts";
 import { toNetError } from "./to_net_error.ts";
 
 declare const Bun: BunApi;
@@ -33,15 +33,16 @@ function fsError(path: string): (error: unknown) => Promise<never> {
  * ```
  */
 export const fs: FileSystem = {
-  stat: (path) => stat(path).then(toFileInfo, fsError(path)),
-  realPath: (path) => realpath(path).catch(fsError(path)),
-  readDir: (path) => readdir(path).catch(fsError(path)),
+  stat: (path) => nodeFsPromises().stat(path).then(toFileInfo, fsError(path)),
+  realPath: (path) => nodeFsPromises().realpath(path).catch(fsError(path)),
+  readDir: (path) => nodeFsPromises().readdir(path).catch(fsError(path)),
   readDirEntries: (path) =>
-    readdir(path, { withFileTypes: true }).then(
+    nodeFsPromises().readdir(path, { withFileTypes: true }).then(
       (entries) => entries.map((entry) => ({ name: entry.name, kind: direntKind(entry) })),
       fsError(path),
     ),
-  readFile: (path) => readFile(path).then((bytes) => new Uint8Array(bytes), fsError(path)),
+  readFile: (path) =>
+    nodeFsPromises().readFile(path).then((bytes) => new Uint8Array(bytes), fsError(path)),
   openSync: openFileSync,
 };
 
@@ -128,7 +129,7 @@ export async function fileBody(path: string, options: FileBodyOptions): Promise<
   const file = Bun.file(path);
   // Bun.file is lazy: open now, so a vanished or unreadable file fails here
   // (and becomes a 404/403) rather than after the status line went out.
-  const probe = await open(path).catch(fsError(path));
+  const probe = await nodeFsPromises().open(path).catch(fsError(path));
   await probe.close();
   const whole = options.start === 0 && options.end === options.size - 1;
   // Bun applies a request's Range to file.stream() as well (bun 1.4.5: a

@@ -7,7 +7,6 @@ import type { BindUdpOptions, UdpSocket } from "../types.ts";
 import { unmapAddress } from "../ip.ts";
 import { closable } from "../_shared.ts";
 import type { BunApi, BunUdpSocket } from "./_api.ts";
-import { setImmediate } from "node:timers";
 import { toNetError } from "./to_net_error.ts";
 
 declare const Bun: BunApi;
