@@ -369,6 +369,7 @@ label() {
   netkit-bun) echo "netkit, Bun $BUN_VERSION" ;;
   netkit-deno) echo "netkit, Deno $DENO_VERSION" ;;
   netkit-binary) echo "netkit, dist/netkit" ;;
+  netkit-baseline) echo "netkit, baseline ($BASELINE_BIN)" ;;
   esac
 }
 

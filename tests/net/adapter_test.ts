@@ -238,6 +238,28 @@ test("serveHttp() serves a web-standard handler and shuts down", async () => {
   await assert.rejects(fetch(`http://127.0.0.1:${server.addr.port}/x`));
 });
 
+test("serveHttp() gives the peer's address when asked late in the request, the same each time", async () => {
+  await using server = await net.serveHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    // The adapters work the address out on first look: after an await, as the access log does.
+    handler: async (request, info) => {
+      await request.text();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const first = info.remoteAddr;
+      return new Response(JSON.stringify([first, info.remoteAddr === first]));
+    },
+  });
+  const [addr, same] = await (await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+    method: "POST",
+    body: "x",
+  })).json();
+  assert.equal(addr.hostname, "127.0.0.1");
+  assert.equal(addr.transport, "tcp");
+  assert.ok(addr.port > 0 && addr.port !== server.addr.port, `port ${addr.port}`);
+  assert.equal(same, true);
+});
+
 test("serveHttp() answers a throwing handler with a bare 500, no stack trace", async () => {
   await using server = await net.serveHttp({
     hostname: "127.0.0.1",
