@@ -216,7 +216,7 @@ start_python() {
 
 # start_netkit NAME COMMAND... : serve-http of the test folder on a free port.
 start_netkit() {
-  local name=$1 err="$TMP/raw/$1.stderr" port
+  local name=$1 err="$TMP/raw/$1.stderr"
   shift
   if [[ $name == *+log ]]; then
     # The access log to a file, as a server in use writes it.
@@ -225,27 +225,28 @@ start_netkit() {
   else
     start_server "$name" "$err" "$@" serve-http "$DATA" --host "$HOST" --port 0 --log off
   fi
+  await_server "$name" "$err" serve-http
+}
+
+# await_server NAME STDERR_FILE WHAT : waits for the server's port and first
+# answer, and keeps the port in PORT[NAME].
+await_server() {
+  local name=$1 err=$2 what=$3 port
   port=$(wait_for_port "$err" http "${PID[$name]}") || {
     cat "$err" >&2
-    die "$name: serve-http did not start"
+    die "$name: $what did not start"
   }
   wait_http "$port" "${PID[$name]}" || die "$name: no answer on port $port"
   PORT[$name]=$port
-  log "$name: serve-http on $HOST:$port (pid ${PID[$name]})"
+  log "$name: $what on $HOST:$port (pid ${PID[$name]})"
 }
 
 # start_bare NAME COMMAND... : the runtime's bare file server on a free port.
 start_bare() {
-  local name=$1 err="$TMP/raw/$1.stderr" port
+  local name=$1 err="$TMP/raw/$1.stderr"
   shift
   start_server "$name" "$err" "$@" "$ROOT/bench/bare_http_server.ts" "$DATA" "$HOST"
-  port=$(wait_for_port "$err" http "${PID[$name]}") || {
-    cat "$err" >&2
-    die "$name: the bare server did not start"
-  }
-  wait_http "$port" "${PID[$name]}" || die "$name: no answer on port $port"
-  PORT[$name]=$port
-  log "$name: on $HOST:$port (pid ${PID[$name]})"
+  await_server "$name" "$err" "the bare server"
 }
 
 start_nginx
