@@ -1,9 +1,10 @@
 /**
- * Node built-ins loaded on first use. The compiled binary is one bundle,
- * and every static `import … from "node:crypto"` in it is evaluated when
- * the binary starts, whatever the command runs: node:crypto alone costs
- * Bun ~5 ms (`netkit --version` went from 24.5 to 16.6 ms without these).
- * Code that needs one of them only sometimes takes it from here.
+ * Node built-ins loaded on first use. A static `import … from "node:crypto"`
+ * in the compiled binary's start chunks (main.ts, what it imports, the
+ * adapter) is evaluated at every start, whatever the command runs, and in a
+ * command's chunk whenever that command runs: node:crypto alone costs Bun
+ * ~5 ms (`netkit --version` went from 24.5 to 16.6 ms without these). Code
+ * that needs one of them only sometimes takes it from here.
  *
  * @module
  */

@@ -130,8 +130,10 @@ export function signalSubscriber(
       add(signal, listener);
       return [signal, listener] as const;
     });
+    // Safe to call twice: serve-http lets go early (a second Ctrl-C stops at
+    // once) and again on its way out.
     return () => {
-      for (const [signal, listener] of listeners) remove(signal, listener);
+      for (const [signal, listener] of listeners.splice(0)) remove(signal, listener);
     };
   };
 }
