@@ -88,7 +88,10 @@ async function startAndWait(argv: string[], url: string, cwd?: string): Promise<
 async function startNginx(tls?: { cert: string; key: string }): Promise<void> {
   const dir = join(root, "nginx");
   mkdirSync(dir, { recursive: true });
-  const [port, tlsPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  // Two picks can return the same free port, and nginx then puts both servers on one ssl listen.
+  let tlsPort = await freePort();
+  while (tlsPort === port) tlsPort = await freePort();
   const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
     .map((name) => `${name}_temp_path ${join(dir, name)};`).join("\n    ");
   const tlsServer = tls
