@@ -52,3 +52,40 @@ export function bunCounts(output: string): Tally | null {
   if (Number.isNaN(passed)) return null;
   return { passed, failed: num("fail") || 0, skipped: num("skip") || 0 };
 }
+
+/**
+ * The failing tests a `bun test` or `deno test` run printed, one line each
+ * (file, name and the first line of the error where the runner gives them),
+ * so the closing summary says which tests failed and not only how many.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failedTests } from "./_counts.ts";
+ *
+ * const bun = "a_test.ts:\nerror: expect(received).toBe(expected)\n" +
+ *   "      at <anonymous> (a_test.ts:2:42)\n(fail) adds up [0.18ms]\n(pass) other [0.02ms]\n";
+ * assert.deepEqual(failedTests(bun), ["a_test.ts > adds up: error: expect(received).toBe(expected)"]);
+ * const deno = " FAILURES \n\nadds up => ./a_test.ts:1:6\n\nFAILED | 0 passed | 1 failed (21ms)\n";
+ * assert.deepEqual(failedTests(deno), ["adds up => ./a_test.ts:1:6"]);
+ * ```
+ */
+export function failedTests(output: string): string[] {
+  const found: string[] = [];
+  let file = "";
+  let error = "";
+  let inDenoFailures = false;
+  for (const line of output.split("\n")) {
+    if (/^\S.*_test\.ts:$/.test(line)) [file, error] = [line.slice(0, -1), ""];
+    else if (line.startsWith("error: ") && !error) error = line;
+    else if (line.startsWith("(fail) ")) {
+      const name = line.slice(7).replace(/ \[[\d.]+m?s\]$/, "");
+      found.push(`${file ? `${file} > ` : ""}${name}${error ? `: ${error}` : ""}`);
+      error = "";
+    } else if (line.startsWith("(pass) ") || line.startsWith("(skip) ")) error = "";
+    else if (line.trim() === "FAILURES") inDenoFailures = true;
+    else if (inDenoFailures && / => /.test(line)) found.push(line);
+    else if (inDenoFailures && /^(ok|FAILED) \|/.test(line)) inDenoFailures = false;
+  }
+  return found;
+}

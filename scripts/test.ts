@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { bunCounts, denoCounts, type Tally } from "./_counts.ts";
+import { bunCounts, denoCounts, failedTests, type Tally } from "./_counts.ts";
 import { peerReport } from "./_peer_report.ts";
 
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
@@ -94,7 +94,7 @@ async function check(title: string, argv: string[]): Promise<void> {
 }
 
 /** Adds a test runner's counts; a non-zero exit with no failure counted is a failure too. */
-function tally(title: string, code: number, counts: Tally | null): void {
+function tally(title: string, code: number, counts: Tally | null, output: string): void {
   if (!counts) {
     total.failed++;
     problems.push(`${title}: no test summary (exit ${code})`);
@@ -103,8 +103,11 @@ function tally(title: string, code: number, counts: Tally | null): void {
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
-  if (counts.failed > 0) problems.push(`${title}: ${counts.failed} failed`);
-  else if (code !== 0) {
+  if (counts.failed > 0) {
+    problems.push(`${title}: ${counts.failed} failed`);
+    // Named, since CI may show only the end of the output.
+    for (const name of failedTests(output)) problems.push(`${title}: ${name}`);
+  } else if (code !== 0) {
     total.failed++;
     problems.push(`${title}: exit ${code} with no failing test`);
   }
@@ -136,7 +139,7 @@ async function buildAndTest(name: string, build: string[], binary: string): Prom
     NETKIT_BIN: `${process.cwd()}/${binary}`,
     ...peerLog(`against ${name}`),
   });
-  tally(title, code, bunCounts(output));
+  tally(title, code, bunCounts(output), output);
 }
 
 await check("format", ["deno", "fmt", "--check"]);
@@ -147,7 +150,7 @@ await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
   // scripts/ by file: `deno test` would take scripts/test.ts (this file) for a test module.
   const docs = ["src/", "main.ts", ...DOC_SCRIPTS];
   const { code, output } = await step(title, ["deno", "test", "-A", "--doc", ...docs]);
-  tally(title, code, denoCounts(output));
+  tally(title, code, denoCounts(output), output);
 }
 {
   const title = "tests under Deno";
@@ -156,13 +159,13 @@ await check("type check", ["deno", "check", "main.ts", "tests/", "scripts/"]);
     ["deno", "test", "-A", "tests/"],
     peerLog("under Deno"),
   );
-  tally(title, code, denoCounts(output));
+  tally(title, code, denoCounts(output), output);
 }
 {
   const title = "tests under Bun";
   const argv = ["bun", "test", "--timeout", "60000", "tests/"];
   const { code, output } = await step(title, argv, peerLog("under Bun"));
-  tally(title, code, bunCounts(output));
+  tally(title, code, bunCounts(output), output);
 }
 await buildAndTest("dist/netkit", ["bun", "scripts/build.ts"], "dist/netkit");
 /** The release set's archives need xz and gzip; without them (and outside CI) it is skipped, saying so. */
@@ -192,7 +195,7 @@ if (missingCompressors.length > 0 && process.env.NETKIT_REQUIRE_PEERS !== "1") {
       "240000",
       ...files,
     ], { NETKIT_RELEASE_DIR: `${process.cwd()}/dist/release`, ...peerLog("on the release set") });
-    tally(title, code, bunCounts(output));
+    tally(title, code, bunCounts(output), output);
   }
 }
 if (process.env.DENORT_BIN) {
