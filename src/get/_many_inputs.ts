@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { UsageError } from "../cli/args.ts";
+import { errnoWords } from "../cli/errno_words.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import type { NetAdapter } from "../net/types.ts";
 import { type ChecksumEntry, type ChecksumList, parseChecksumList } from "./checksum_list.ts";
@@ -32,8 +33,7 @@ function _readText(path: string, flag: string): string {
   try {
     return new TextDecoder().decode(readFileSync(path === "-" ? 0 : path));
   } catch (error) {
-    const code = (error as { code?: string }).code ?? String(error);
-    throw new DownloadError(EXIT.READ_ERROR, `Cannot read ${flag} ${path}: ${code}`);
+    throw new DownloadError(EXIT.READ_ERROR, `Cannot read ${flag} ${path}: ${errnoWords(error)}`);
   }
 }
 

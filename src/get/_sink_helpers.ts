@@ -5,6 +5,7 @@
  */
 import { writeSync } from "node:fs";
 import type { Hash } from "node:crypto";
+import { errnoWords } from "../cli/errno_words.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
 
@@ -41,16 +42,11 @@ export function writeAll(fd: number, chunk: Uint8Array, position: number | null 
 
 /** A failed write as exit 23, its errno code said in words. */
 export function writeError(error: unknown, what: string): DownloadError {
-  const e = error as { code?: string; message?: string };
-  const reason = e.code === "ENOSPC"
-    ? "no space left on device"
-    : e.code === "EACCES" || e.code === "EPERM"
-    ? "permission denied"
-    : e.code === "EPIPE"
-    ? "the reader closed the pipe"
-    : e.code === "ENOENT"
-    ? "no such folder"
-    : e.message ?? String(error);
+  const reason = errnoWords(error, {
+    ENOENT: "no such folder",
+    ENOTDIR: "a file is in the way of a folder",
+    EEXIST: "a file is in the way of a folder",
+  });
   return new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${what}: ${reason}`, {
     cause: error,
   });

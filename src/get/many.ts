@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../cli/args.ts";
 import type { CommandContext } from "../cli/context.ts";
@@ -23,6 +22,7 @@ import { releaseSink } from "./release_sink.ts";
 import { runNet } from "./run_net.ts";
 import type { HashName } from "./sink.ts";
 import { fileSinks, type SinkProvider } from "./sink_provider.ts";
+import { makeFolder } from "./make_folder.ts";
 import { loadChecksums, type ManyItem, readUrlList } from "./_many_inputs.ts";
 import { type ManyOutcome, ManyReport } from "./_many_report.ts";
 
@@ -284,8 +284,7 @@ async function _fetchOne(item: ManyItem, index: number, run: Run): Promise<ManyO
 /** Makes an output folder once per run, noting whether this run created it. */
 function _makeDir(dir: string, run: Run): void {
   if (run.dirs.has(dir)) return;
-  // The first folder it created, if any: then `dir` itself is new too.
-  if (mkdirSync(dir, { recursive: true }) !== undefined) run.fresh.add(dir);
+  if (makeFolder(dir)) run.fresh.add(dir);
   run.dirs.add(dir);
 }
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { existsSync, lstatSync, mkdirSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandContext } from "../cli/context.ts";
 import { EXIT } from "../cli/exit_codes.ts";
@@ -19,6 +19,7 @@ import { download, type DownloadRequest } from "./download.ts";
 import { failure } from "./failure.ts";
 import { crawlMirror, type MirrorFile } from "./mirror_crawl.ts";
 import { deleteUnlisted } from "./mirror_delete.ts";
+import { makeFolder } from "./make_folder.ts";
 import { MirrorManifest } from "./mirror_manifest.ts";
 import { type GetManyPlan, type ManyItem, runMany } from "./many.ts";
 import { stdoutSinks } from "./sink_provider.ts";
@@ -79,7 +80,7 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   /** Folders made by this run: no file, .part or symlink of an earlier one is in them. */
   const fresh = new Set<string>();
   try {
-    if (mkdirSync(plan.dir, { recursive: true }) !== undefined) fresh.add(join(plan.dir, ""));
+    if (makeFolder(plan.dir)) fresh.add(join(plan.dir, ""));
     manifest = MirrorManifest.load(plan.dir);
     crawl = await crawlMirror(plan.url, {
       fetchText: (url) => _fetchText(url, { plan, context, note }),
@@ -92,12 +93,13 @@ export async function runMirror(plan: GetMirrorPlan, context: CommandContext): P
   for (const { url, error } of crawl.failures) {
     context.err(`netkit get: ${url.href}: ${failure(error, context.net).message}`);
   }
-  for (const folder of crawl.folders) {
-    if (_linkOnTheWay(plan.dir, folder) !== undefined) continue;
-    // What mkdirSync returns is the first folder it had to make: then this one is new.
-    if (mkdirSync(join(plan.dir, folder), { recursive: true }) !== undefined) {
-      fresh.add(join(plan.dir, folder));
+  try {
+    for (const folder of crawl.folders) {
+      if (_linkOnTheWay(plan.dir, folder) !== undefined) continue;
+      if (makeFolder(join(plan.dir, folder))) fresh.add(join(plan.dir, folder));
     }
+  } catch (error) {
+    return _failed(error, context);
   }
   const safe = crawl.files.filter((file) => {
     if (fresh.has(join(plan.dir, _folderOf(file.path) ?? ""))) return true;

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { UsageError } from "../cli/args.ts";
+import { errnoWords } from "../cli/errno_words.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
 
@@ -69,9 +70,8 @@ export function readBody(source: BodySource): Uint8Array<ArrayBuffer> {
   try {
     bytes = new Uint8Array(readFileSync(source.path === "-" ? 0 : source.path));
   } catch (error) {
-    const code = (error as { code?: string }).code ?? "";
     const what = source.path === "-" ? "standard input" : source.path;
-    throw new DownloadError(EXIT.READ_ERROR, `Cannot read ${what}: ${code || error}`, {
+    throw new DownloadError(EXIT.READ_ERROR, `Cannot read ${what}: ${errnoWords(error)}`, {
       cause: error,
     });
   }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, openSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, openSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT } from "../cli/exit_codes.ts";
 import { DownloadError } from "./errors.ts";
@@ -109,9 +109,15 @@ export function fileSinks(path: string | undefined, options: FileSinksOptions): 
   }
   const existing = !options.fresh && existsSync(path) ? statSync(path) : undefined;
   if (existing && !existing.isFile() && !existing.isDirectory()) return deviceSinks(path, options);
+  if (existing?.isDirectory()) {
+    throw new DownloadError(
+      EXIT.WRITE_ERROR,
+      `Cannot write ${path}: it is a folder (-P DIR saves into one)`,
+    );
+  }
   if (existing) refuseToReplace(path, options);
-  // A symlink stays a symlink: its target is what gets replaced.
-  const target = existing ? realpathSync(path) : path;
+  // A symlink stays a symlink: its target is what gets replaced (and what messages name).
+  const target = existing && lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
   // Open now only to resume (the request then carries Range at once); a
   // fresh download creates its .part when the response is a success.
   return {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
 import { EXIT } from "../cli/exit_codes.ts";
 import { Attempt } from "./attempt.ts";
 import {
@@ -316,7 +316,7 @@ function targetPath(first: FirstResponse, target: SplitTarget): string {
       throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: it is a folder`);
     }
     refuseToReplace(path, target);
-    path = realpathSync(path);
+    if (lstatSync(path).isSymbolicLink()) path = realpathSync(path);
   }
   return path;
 }

@@ -257,7 +257,7 @@ test("runGet() -i of an unreadable file is exit 26; a bad URL line names the lin
   using dir = tempDir();
   const { context, output } = memoryContext(rawNet());
   assert.equal(await runGet(many(["-i", join(dir.path, "none.txt")]), context), EXIT.READ_ERROR);
-  assert.match(output.err[0], /^netkit get: Cannot read -i .*none\.txt: ENOENT$/);
+  assert.match(output.err[0], /^netkit get: Cannot read -i .*none\.txt: no such file or folder$/);
   const list = join(dir.path, "list.txt");
   writeFileSync(list, "http://h.test/ok\nftp://h.test/no\n");
   await assert.rejects(runGet(many(["-i", list]), context), /-i line 2: unsupported scheme 'ftp'/);
@@ -366,4 +366,24 @@ test("runGet() -P into a folder it creates saves every file (nothing there to lo
   const urls = ["a.txt", "b.txt", "c.txt"].map((name) => `${server.base}/${name}`);
   assert.equal(await runGet(many(["-P", out, "-s", "-O", ...urls]), context), 0);
   assert.deepEqual(readdirSync(out).sort(), ["a.txt", "b.txt", "c.txt"]);
+});
+
+test("runGet() with -P where a file is in the way of the folder: exit 23 in words, no crash", async () => {
+  await using server = await files();
+  using dir = tempDir();
+  writeFileSync(join(dir.path, "taken"), "a file, not a folder\n");
+  const { context, output } = memoryContext(rawNet());
+  const code = await runGet(
+    many(["-P", join(dir.path, "taken", "sub"), `${server.base}/a`]),
+    context,
+  );
+  assert.equal(code, EXIT.WRITE_ERROR);
+  assert.ok(
+    output.err.some((line) =>
+      line.includes(
+        `Cannot write the folder ${join(dir.path, "taken", "sub")}: a file is in the way`,
+      )
+    ),
+    output.err.join("\n"),
+  );
 });

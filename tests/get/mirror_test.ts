@@ -194,3 +194,24 @@ test("runMirror() never writes through a symlink in DIR (exit 23, the target unt
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("runMirror() where a file is in the way of a listed folder: exit 23 in words, no crash", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "netkit-mirror-"));
+  try {
+    writeFileSync(join(dir, "sub"), "a file where the server has a folder\n");
+    const pages: Record<string, string> = {
+      "/": '<a href="sub/">sub/</a>',
+      "/sub/": '<a href="a">a</a>',
+    };
+    const net = {
+      fetch: (url: URL) => Promise.resolve(new Response(pages[url.pathname] ?? "x")),
+    } as unknown as NetAdapter;
+    const plan = parseGetArgs(["--mirror", "http://h.test/", dir, "-s"], {});
+    assert(plan.kind === "mirror");
+    const { context, output } = memoryContext(net);
+    assert.equal(await runMirror(plan, context), 23);
+    assert.match(output.err.join("\n"), /Cannot write the folder .*sub: a file is in the way/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
