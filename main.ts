@@ -10,6 +10,7 @@ import { EXIT } from "./src/cli/exit_codes.ts";
 import { UsageError } from "./src/cli/args.ts";
 import { type Command, type CommandContext, sleep } from "./src/cli/context.ts";
 import { selectAdapter } from "./src/net/select.ts";
+import { writeAll } from "./src/cli/write_all.ts";
 import { BUILD_DATE, BUILD_TARGET, VERSION } from "./src/build_info.ts";
 
 /**
@@ -132,27 +133,20 @@ function unknownCommand(name: string, context: CommandContext): number {
 
 /** The context of a real run: this process's streams, environment and clock. */
 function processContext(): CommandContext {
-  // Loaded on first use: most runs never write bytes or ask about the terminal.
-  const fs = () => process.getBuiltinModule("node:fs") as typeof import("node:fs");
-  const writeAll = (fd: number, bytes: Uint8Array) => {
-    for (let done = 0; done < bytes.length;) {
-      done += fs().writeSync(fd, bytes, done, bytes.length - done);
-    }
-  };
   let stderrIsTerminal: boolean | undefined;
+  const net = selectAdapter();
   return {
-    net: selectAdapter(),
+    net,
     // console.* rather than process.stdout: Bun loads its Node stream layer
     // lazily and that alone costs ~20 ms of start-up; both runtimes write
     // console output synchronously, so nothing is lost at exit.
     out: (line) => console.log(line),
     err: (line) => console.error(line),
-    writeOut: (bytes) => writeAll(1, bytes),
-    writeErr: (text) => writeAll(2, new TextEncoder().encode(text)),
+    writeOut: (bytes) => writeAll(bytes, (rest) => net.writeStdio(1, rest)),
+    writeErr: (text) => writeAll(new TextEncoder().encode(text), (rest) => net.writeStdio(2, rest)),
     env: process.env,
     get stderrIsTerminal() {
-      const tty = process.getBuiltinModule("node:tty") as typeof import("node:tty");
-      return (stderrIsTerminal ??= tty.isatty(2));
+      return (stderrIsTerminal ??= net.isTerminal(2));
     },
     now: () => Date.now(),
     monotonicNow: () => performance.now(),

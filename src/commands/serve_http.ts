@@ -5,6 +5,7 @@
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { errnoWords } from "../cli/errno_words.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import {
   formatHostPort,
@@ -327,7 +328,7 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
     root = realpathSync(plan.dir);
     if (!statSync(root).isDirectory()) return fail(`${plan.dir} is not a folder`);
   } catch (error) {
-    return fail(`cannot serve ${plan.dir}: ${fsReason(error)}`);
+    return fail(`cannot serve ${plan.dir}: ${errnoWords(error)}`);
   }
   try {
     tls = plan.tls && {
@@ -335,7 +336,7 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
       key: readFileSync(plan.tls.keyFile, "utf8"),
     };
   } catch (error) {
-    return fail(`cannot read the TLS files: ${fsReason(error)}`);
+    return fail(`cannot read the TLS files: ${errnoWords(error)}`);
   }
   const worker = context.env[WORKER_ENV] !== undefined;
   if (plan.workers > 1 && !worker) {
@@ -352,8 +353,7 @@ export async function runServeHttp(plan: ServeHttpPlan, context: CommandContext)
   });
   const accessLog = plan.log === "off" ? undefined : withAccessLog(files, {
     format: plan.log,
-    // Workers share one stdout: lines must not be cut into (see whole_lines.ts).
-    write: (text) => writeWholeLines(text, context.writeOut),
+    write: accessLogWriter(context),
   });
   const handler = accessLog?.handler ?? files;
 
@@ -507,7 +507,7 @@ async function setUpWrites(
     try {
       accounts.push(...parseHtpasswd(readFileSync(upload.authFile, "utf8")));
     } catch (error) {
-      const reason = error instanceof SyntaxError ? error.message : fsReason(error);
+      const reason = error instanceof SyntaxError ? error.message : errnoWords(error);
       return `cannot use --auth-file ${upload.authFile}: ${reason}`;
     }
   }
@@ -544,14 +544,6 @@ function localUrls(scheme: string, addr: { hostname: string; port: number }): st
   return addresses.map((a) => `${scheme}://${formatHostPort(a, port)}/`);
 }
 
-function fsReason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOENT") return "no such file or folder";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "ENOTDIR") return "not a folder";
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * The `serve-http` subcommand.
  *
@@ -567,3 +559,23 @@ export const serveHttpCommand: Command = {
   usage: USAGE,
   run: (args, context) => runServeHttp(parseServeHttpArgs(args, context.env), context),
 };
+
+/**
+ * Writes the access log to stdout. A log that can no longer be written (its
+ * reader closed the pipe, a full disk) is said once on stderr and dropped:
+ * the server goes on serving, as nginx does when its log fails.
+ */
+function accessLogWriter(context: CommandContext): (text: string) => void {
+  let off = false;
+  return (text) => {
+    if (off) return;
+    try {
+      // Workers share one stdout: lines must not be cut into (see whole_lines.ts).
+      writeWholeLines(text, context.writeOut);
+    } catch (error) {
+      off = true;
+      const reason = errnoWords(error);
+      context.err(`netkit serve-http: access log off: cannot write standard output (${reason})`);
+    }
+  };
+}

@@ -456,3 +456,24 @@ test(`[${TARGET}] serve-http --tls-cert/--tls-key serves HTTPS that curl verifie
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(`[${TARGET}] serve-http goes on serving when the access log's reader closes the pipe`, async () => {
+  const logged = await startNetkit(["serve-http", root, "--host", "127.0.0.1", "--port", "0"], {
+    expect: ["http" as "tcp"],
+  });
+  try {
+    const url = `http://127.0.0.1:${(logged.ports as Record<string, number>).http}/hello.txt`;
+    // The log's reader goes away: every later write to stdout meets EPIPE.
+    logged.child.stdout!.destroy();
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(url);
+      assert.equal(await response.text(), "hello, world\n", `request ${i}`);
+      await sleep(400); // past the log's 100 ms batch timer: a write is tried between requests
+    }
+    assert.equal(logged.child.exitCode, null, `still running; stderr:\n${logged.stderr()}`);
+    const said = logged.stderr().match(/access log off: cannot write standard output/g) ?? [];
+    assert.equal(said.length, 1, logged.stderr());
+  } finally {
+    await logged.stop();
+  }
+});

@@ -25,6 +25,7 @@ const COSTLY = [
   "https",
   "zlib",
   "fs/promises",
+  "tty",
 ];
 
 /** Builds main.ts as the release does (ESM, split) into a fresh folder: file name -> code. */

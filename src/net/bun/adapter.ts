@@ -17,6 +17,7 @@ import { selfCommand } from "./self_command.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
 import { sendUnixDatagram } from "./unix_datagram.ts";
+import { isTerminal, writeStdio } from "./stdio.ts";
 import { openHeadSession } from "../_head_session.ts";
 
 declare const Bun: BunApi;
@@ -48,6 +49,8 @@ export const bunAdapter: NetAdapter = {
   fs,
   resolve,
   selfCommand,
+  isTerminal,
+  writeStdio,
   onSignal,
   fetch: bunFetch,
   insecureTls: true,

@@ -14,6 +14,7 @@ import { selfCommand } from "./self_command.ts";
 import { onSignal } from "./signals.ts";
 import { clockSync, setSystemClock, slewSystemClock } from "./clock.ts";
 import { sendUnixDatagram } from "./unix_datagram.ts";
+import { isTerminal, writeStdio } from "./stdio.ts";
 
 /**
  * The {@linkcode NetAdapter} for Deno.
@@ -42,6 +43,8 @@ export const denoAdapter: NetAdapter = {
   fs,
   resolve,
   selfCommand,
+  isTerminal,
+  writeStdio,
   onSignal,
   // Loaded on first use: node:http(s), node:tls and node:crypto behind these
   // cost ~3 MB of memory in every process, a time server's included.
