@@ -6,6 +6,7 @@
  */
 import { formatHostPort } from "./args.ts";
 import { NetError } from "../net/errors.ts";
+import { isIPv4, isIPv6 } from "../net/ip.ts";
 
 /** The hosts a server listens on when the user gave no `--host`: dual-stack, else IPv4. */
 export const ALL_INTERFACES: readonly string[] = ["::", "0.0.0.0"];
@@ -91,6 +92,7 @@ export interface ListenFailureOptions {
  * import assert from "node:assert/strict";
  * import { listenFailure, ListenError } from "./listen.ts";
  * import { NetError } from "../net/errors.ts";
+import { isIPv4, isIPv6 } from "../net/ip.ts";
  *
  * const error = new ListenError("0.0.0.0", new NetError("EADDRINUSE", "in use"));
  * const line = listenFailure(error, 8000, { suggestPort: 8080 });
@@ -103,7 +105,11 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
   const where = `cannot listen on ${formatHostPort(host, port)}`;
   const flag = options.flag ?? "--port";
   const code = cause instanceof NetError ? cause.code : undefined;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  // The adapter's message starts with the same "Cannot listen on HOST:PORT": said once.
+  const message = (cause instanceof Error ? cause.message : String(cause))
+    .replace(/^Cannot listen on \S+: /, "");
+  const notFound = `${where}: '${host}' is not an address or a known host name`;
+  const other = `${where}: ${message}${options.hint ? ` (${options.hint})` : ""}`;
   switch (code) {
     case "EADDRINUSE":
       return `${where}: port ${port} is already in use; pick another with ` +
@@ -116,10 +122,13 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
       return `${where}: ${host} is not an address of this machine; ` +
         `use one of its addresses, or leave out --host to listen on all`;
     case "ENOTFOUND":
-      return `${where}: '${host}' is not an address or a known host name`;
+      return notFound;
     case "EAFNOSUPPORT":
       return `${where}: this system has no IPv6; use --host 0.0.0.0`;
+    case "EOTHER":
+      // Bun says EINVAL or only "Failed to listen" for a host it cannot resolve (256.1.1.1).
+      return host && !isIPv4(host) && !isIPv6(host) ? notFound : other;
     default:
-      return `${where}: ${message}${options.hint ? ` (${options.hint})` : ""}`;
+      return other;
   }
 }

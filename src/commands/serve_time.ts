@@ -251,7 +251,10 @@ export async function runServeTime(plan: ServeTimePlan, context: CommandContext)
   const stopped = new Promise<string>((resolve) => {
     off = context.net.onSignal(["SIGINT", "SIGTERM"], resolve);
   });
-  const failing = { port: plan.port, flag: "--port" };
+  // The first port to be listened on, until _startServers says which one failed.
+  const failing = !plan.time && plan.ntp
+    ? { port: plan.ntp.port, flag: "--ntp-port" }
+    : { port: plan.port, flag: "--port" };
   let servers: _Servers;
   try {
     servers = await listenOnFirstHost(

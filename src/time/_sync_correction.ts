@@ -74,7 +74,7 @@ export async function applyCorrection(
       const cannot = error instanceof RangeError ||
         (error instanceof NetError && error.code === "ENOSYS");
       if (!cannot && error instanceof NetError) {
-        throw new ClockDenied(`cannot slew the clock: ${_lower(error.message)}`);
+        throw new ClockDenied(_denied("slew", error));
       }
       if (!cannot) throw error;
       note = ` (cannot slew here: ${_lower(error.message)})`;
@@ -90,7 +90,7 @@ export async function applyCorrection(
     await options.setClock(newMs);
   } catch (error) {
     if (error instanceof NetError) {
-      throw new ClockDenied(`cannot step the clock: ${_lower(error.message)}`);
+      throw new ClockDenied(_denied("step", error));
     }
     throw error;
   }
@@ -161,6 +161,12 @@ export function formatOffset(offsetS: number): string {
 export function iso(ms: number): string {
   const date = new Date(ms);
   return Number.isFinite(date.getTime()) ? date.toISOString() : String(ms);
+}
+
+/** The adapter's words for a refused clock change, said once ("cannot slew the clock: …"). */
+function _denied(verb: "slew" | "step", error: NetError): string {
+  const said = _lower(error.message);
+  return said.startsWith("cannot ") ? said : `cannot ${verb} the clock: ${said}`;
 }
 
 function _lower(message: string): string {

@@ -33,3 +33,26 @@ test("listenFailure() gives the unknown error's message with the caller's hint",
     "cannot listen on [::]:443: bad key (check --tls-cert and --tls-key)",
   );
 });
+
+test("listenFailure() says where once, and names a host that is no address (Bun: EINVAL)", () => {
+  const context = "Cannot listen on 256.1.1.1:8000";
+  const invalid = new ListenError(
+    "256.1.1.1",
+    new NetError("EOTHER", `${context}: EINVAL: invalid argument, listen`),
+  );
+  assert.equal(
+    listenFailure(invalid, 8000, { suggestPort: 8080 }),
+    "cannot listen on 256.1.1.1:8000: '256.1.1.1' is not an address or a known host name",
+  );
+  const vague = new ListenError("no-such.invalid", new NetError("EOTHER", `${context}: Failed`));
+  assert.match(listenFailure(vague, 8000, { suggestPort: 8080 }), /'no-such\.invalid' is not an/);
+  // An address literal with an odd error keeps the error, said once.
+  const odd = new ListenError(
+    "127.0.0.1",
+    new NetError("EOTHER", "Cannot listen on 127.0.0.1:8000: odd"),
+  );
+  assert.equal(
+    listenFailure(odd, 8000, { suggestPort: 8080 }),
+    "cannot listen on 127.0.0.1:8000: odd",
+  );
+});

@@ -139,6 +139,16 @@ test("serve-time names the one host given when it fails", async () => {
   );
 });
 
+test("serve-time --no-time names the NTP port when its host is no address", async () => {
+  const { context, output } = memoryContext(selectAdapter());
+  const argv = ["serve-time", "--no-time", "--ntp", "--ntp-port", "3123", "--local", "--host"];
+  assert.equal(await main([...argv, "256.1.1.1"], context), 1);
+  assert.equal(
+    output.err[0],
+    "netkit serve-time: cannot listen on 256.1.1.1:3123: '256.1.1.1' is not an address or a known host name",
+  );
+});
+
 /** Waits until the server printed both "listening on" lines. */
 async function listening(output: { err: string[] }): Promise<number> {
   for (let i = 0; i < 500; i++) {

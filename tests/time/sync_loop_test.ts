@@ -383,6 +383,21 @@ test("SyncLoop: a clock setter without permission ends the run as denied", async
   });
 });
 
+test("SyncLoop: the adapter's own words for a refused step are said once, not twice", async () => {
+  const world = new World([{ host: "a" }]);
+  world.errorMs = 3000;
+  world.setFails = new NetError(
+    "EPERM",
+    "Cannot set the clock: permission denied (needs root or CAP_SYS_TIME)",
+  );
+  const loop = new SyncLoop(world.targets(), settings(), world.deps());
+  const outcome = await loop.run();
+  assert.deepEqual(outcome, {
+    kind: "denied",
+    message: "cannot set the clock: permission denied (needs root or CAP_SYS_TIME)",
+  });
+});
+
 test("SyncLoop.reload() swaps the sources and checks again at once", async () => {
   const world = new World([{ host: "a" }, { host: "b" }]);
   world.onPoll = (count) => {
