@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { parseCommandArgs, parseHeader, parseNumber, UsageError } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
 import { parseCredentials } from "../cli/credentials.ts";
@@ -63,7 +64,8 @@ Output:
                              the last download (ETag, Last-Modified, else the
                              file's mtime); a 304 leaves FILE untouched
       --exit-unchanged CODE  with -N: exit CODE when FILE was unchanged
-      --json                 after a file download, print a JSON summary line
+      --json                 print a JSON summary line for the file (also when
+                             it fails: "ok": false, the exit code, the error)
       --fail-with-body       on an HTTP error, print the body on stderr
   -s, --silent               no progress, no notes (errors are still printed)
       --progress             show progress even when stderr is not a terminal
@@ -587,7 +589,7 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
       hashing,
     });
   } catch (error) {
-    return failed(error, context);
+    return failed(error, context, plan);
   }
   const request = { ...plan.request, body, headers: conditionalHeaders(plan) };
   const progress = plan.output.to === "file" && !plan.quiet &&
@@ -620,7 +622,7 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   } catch (error) {
     progress?.finish();
     releaseSink(sinks.current);
-    return failed(error, context);
+    return failed(error, context, plan);
   }
   // The meter's last line ends before anything else is said.
   progress?.finish();
@@ -690,16 +692,21 @@ function finish(
     const got = result.digests.get(name);
     if (got === wanted) continue;
     sink?.discard();
-    const where = sink?.path !== undefined ? `; ${sink.path} left untouched, nothing saved` : "";
-    context.err(
-      `netkit get: ${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}${where}`,
-    );
+    // Nothing reached the path: an earlier file there is as it was, a new one never appeared.
+    const where = sink?.path === undefined
+      ? ""
+      : existsSync(sink.path)
+      ? `; ${sink.path} left untouched, nothing saved`
+      : "; nothing saved";
+    const message = `${name.toUpperCase()} mismatch: expected ${wanted}, got ${got}`;
+    context.err(`netkit get: ${message}${where}`);
+    if (plan.json) failureRow(plan, context, EXIT.CHECKSUM_MISMATCH, message);
     return EXIT.CHECKSUM_MISMATCH;
   }
   try {
     sink?.commit();
   } catch (error) {
-    return failed(error, context);
+    return failed(error, context, plan);
   }
   if (sink?.path === undefined) return EXIT.OK;
   if (plan.ifChanged) {
@@ -713,6 +720,7 @@ function finish(
   if (plan.json) {
     context.out(JSON.stringify({
       url: plan.request.url.href,
+      ok: true,
       final_url: result.finalUrl.href,
       status: result.status,
       bytes: result.bytes,
@@ -739,6 +747,7 @@ function unchanged(
   if (plan.json) {
     run.context.out(JSON.stringify({
       url: plan.request.url.href,
+      ok: true,
       final_url: result.finalUrl.href,
       status: result.status,
       bytes: 0,
@@ -749,11 +758,20 @@ function unchanged(
   return plan.exitUnchanged;
 }
 
-/** An expected failure as one line and its exit code; anything else is a bug. */
-function failed(error: unknown, context: CommandContext): number {
+/**
+ * An expected failure as one line and its exit code (anything else is a
+ * bug); with `--json`, also the download's row, as `-i` prints a failed file's.
+ */
+function failed(error: unknown, context: CommandContext, plan?: GetDownloadPlan): number {
   const { code, message } = failure(error, context.net);
   context.err(`netkit get: ${message}`);
+  if (plan?.json) failureRow(plan, context, code, message);
   return code;
+}
+
+/** `--json`'s row for a download that failed: `"ok": false`, the exit code and the error. */
+function failureRow(plan: GetDownloadPlan, context: CommandContext, code: number, error: string) {
+  context.out(JSON.stringify({ url: plan.request.url.href, ok: false, exit: code, error }));
 }
 
 /** The `get` command. */

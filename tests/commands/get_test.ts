@@ -5,7 +5,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
@@ -108,7 +116,10 @@ test("get exits 26 when the --data-binary file cannot be read, before any reques
   const { context, output } = memoryContext(noNetwork);
   const code = await main(["get", "--data-binary", "@/nonexistent/netkit-body", URL_], context);
   assert.equal(code, EXIT.READ_ERROR);
-  assert.match(output.err[0], /^netkit get: Cannot read \/nonexistent\/netkit-body: ENOENT$/);
+  assert.match(
+    output.err[0],
+    /^netkit get: Cannot read \/nonexistent\/netkit-body: no such file or folder$/,
+  );
 });
 
 test("parseGetArgs() asks for identity, and decodes only on stdout without a user Accept-Encoding", () => {
@@ -226,6 +237,33 @@ test("runGet() saves a file with the bytes as sent and the checksum over them", 
   }
 });
 
+test("runGet() -o FOLDER says it is a folder (23); --force names the file as given in --json", async () => {
+  await using server = await startServer((_, response) => response.end("body"));
+  const dir = mkdtempSync(join(tmpdir(), "netkit-get-target-"));
+  try {
+    mkdirSync(join(dir, "folder"));
+    const toFolder = memoryContext(rawNet());
+    const code = await runGet(
+      parseGetArgs([`${server.base}/`, "-o", join(dir, "folder")], {}),
+      toFolder.context,
+    );
+    assert.equal(code, EXIT.WRITE_ERROR);
+    assert.match(toFolder.output.err.join("\n"), /folder: it is a folder/);
+    assert.doesNotMatch(toFolder.output.err.join("\n"), /--force/, "no advice that cannot work");
+
+    // The path as given (not resolved) in --json whether the file was new or replaced.
+    const path = `${dir}/folder/../f.txt`;
+    writeFileSync(path, "old");
+    const replaced = memoryContext(rawNet());
+    const args = [`${server.base}/`, "-o", path, "--force", "--json", "-s"];
+    assert.equal(await runGet(parseGetArgs(args, {}), replaced.context), EXIT.OK);
+    assert.equal(JSON.parse(replaced.output.out.join("")).path, path);
+    assert.equal(readFileSync(path, "utf8"), "body");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("runGet() on a terminal ends the meter before 'saved', leaving one clean line", async () => {
   await using server = await startServer((_, response) => {
     response.writeHead(200, { "content-length": 3000 });
@@ -281,4 +319,50 @@ test("runGet() prints the head with --include through writeOut, before the body"
     text,
     /^HTTP\/1\.1 200 OK\r\n(?:[^\r\n]+\r\n)*x-probe: 1\r\n(?:[^\r\n]+\r\n)*\r\nbody$/,
   );
+});
+
+test("runGet() --json prints a row when the download fails too: ok false, the exit code, the error", async () => {
+  await using server = await startServer((request, response) => {
+    if (request.url === "/missing") response.writeHead(404).end("no");
+    else response.end("body");
+  });
+  const dir = mkdtempSync(join(tmpdir(), "netkit-get-json-"));
+  try {
+    const missing = memoryContext(rawNet());
+    const args = [`${server.base}/missing`, "-o", join(dir, "m.txt"), "--json", "-s"];
+    assert.equal(await runGet(parseGetArgs(args, {}), missing.context), EXIT.HTTP_ERROR);
+    assert.deepEqual(JSON.parse(missing.output.out.join("")), {
+      url: `${server.base}/missing`,
+      ok: false,
+      exit: EXIT.HTTP_ERROR,
+      error: "HTTP 404 Not Found",
+    });
+
+    // A checksum mismatch: the row, and the words say whether a file was there before.
+    const wrong = "0".repeat(64);
+    const fresh = memoryContext(rawNet());
+    const path = join(dir, "new.txt");
+    const freshArgs = [`${server.base}/`, "-o", path, "--sha256", wrong, "--json", "-s"];
+    assert.equal(await runGet(parseGetArgs(freshArgs, {}), fresh.context), EXIT.CHECKSUM_MISMATCH);
+    const row = JSON.parse(fresh.output.out.join(""));
+    assert.equal(row.ok, false);
+    assert.equal(row.exit, EXIT.CHECKSUM_MISMATCH);
+    assert.match(row.error, /^SHA256 mismatch: expected 0{64}, got [0-9a-f]{64}$/);
+    assert.match(fresh.output.err.at(-1)!, /got [0-9a-f]{64}; nothing saved$/);
+    assert(!existsSync(path), "no file appeared");
+
+    writeFileSync(path, "old");
+    const kept = memoryContext(rawNet());
+    const keptArgs = [`${server.base}/`, "-o", path, "--force", "--sha256", wrong, "-s"];
+    assert.equal(await runGet(parseGetArgs(keptArgs, {}), kept.context), EXIT.CHECKSUM_MISMATCH);
+    assert.match(kept.output.err.at(-1)!, /new\.txt left untouched, nothing saved$/);
+    assert.equal(readFileSync(path, "utf8"), "old");
+
+    const saved = memoryContext(rawNet());
+    const savedArgs = [`${server.base}/`, "-o", join(dir, "ok.txt"), "--json", "-s"];
+    assert.equal(await runGet(parseGetArgs(savedArgs, {}), saved.context), EXIT.OK);
+    assert.equal(JSON.parse(saved.output.out.join("")).ok, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

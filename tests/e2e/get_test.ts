@@ -657,6 +657,70 @@ test(`[${TARGET}] credentials go only to the host the user named`, { skip: noPee
   assert.equal(JSON.parse(moved.stdout).headers.authorization, undefined);
 });
 
+/**
+ * A Python program that runs its argv with stdout on a pipe set O_NONBLOCK
+ * (as a parent can leave it), reads it slowly so the pipe fills, and prints
+ * `{ code, bytes, sha256, stderr }`.
+ */
+const NONBLOCKING_READER = `
+import fcntl, hashlib, json, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+child = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+digest, count = hashlib.sha256(), 0
+time.sleep(0.2)
+while chunk := os.read(r, 16384):
+    digest.update(chunk)
+    count += len(chunk)
+    time.sleep(0.002)
+stderr = child.stderr.read().decode()
+print(json.dumps({"code": child.wait(), "bytes": count, "sha256": digest.hexdigest(), "stderr": stderr}))
+`;
+
+test(`[${TARGET}] -o - into a non-blocking pipe whose reader falls behind`, {
+  skip: noPeer() || (!HAVE_PYTHON && "needs python3 to make the pipe"),
+}, async () => {
+  const ran = await run(
+    ["python3", "-c", NONBLOCKING_READER, ...netkitArgv(), "get", `${peer!.http}/data`, "-o", "-"],
+    { timeoutMs: 30_000 },
+  );
+  assert.equal(ran.code, 0, ran.stderr);
+  const result = JSON.parse(ran.stdout);
+  if (TARGET === "deno") {
+    // Deno cannot say how much of a write to a full non-blocking stream it took: it stops, loudly.
+    assert.equal(result.code, 23, result.stderr);
+    assert.match(result.stderr, /Cannot write to standard output: it is non-blocking/);
+    assert.ok(result.bytes < dataBytes.length, "never more bytes than the body");
+  } else {
+    // As a blocking write would: it waits for the reader, and every byte arrives once.
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.bytes, dataBytes.length);
+    assert.equal(result.sha256, dataSha);
+  }
+});
+
+test(`[${TARGET}] the meter is drawn on a terminal unasked, and never into a pipe`, {
+  skip: noPeer() || (!have("script") && "needs script(1) (util-linux) for a terminal"),
+}, async () => {
+  const dir = workDir("terminal");
+  const argv = [...netkitArgv(), "get", `${peer!.http}/data`, "-o"];
+  const quoted = (args: string[]) => args.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  // script(1) gives the command a pseudo-terminal and copies what it shows to its stdout.
+  const onTerminal = await run(
+    ["script", "-q", "-e", "-c", quoted([...argv, "tty.bin"]), "/dev/null"],
+    { cwd: dir },
+  );
+  assert.equal(onTerminal.code, 0, onTerminal.stdout + onTerminal.stderr);
+  assert.match(onTerminal.stdout, /\/ 1\.0 MiB\s+100%/);
+  assert.equal(fileSha(join(dir, "tty.bin")), dataSha);
+
+  const intoPipe = await get([`${peer!.http}/data`, "-o", "pipe.bin"], { cwd: dir });
+  assert.equal(intoPipe.code, 0, intoPipe.stderr);
+  assert.ok(!/%/.test(intoPipe.stderr) && !intoPipe.stderr.includes("\u001b"), intoPipe.stderr);
+  assert.equal(fileSha(join(dir, "pipe.bin")), dataSha);
+});
+
 test(`[${TARGET}] SIGKILL halfway leaves the old file and a .part that -C completes`, {
   skip: noPeer(),
 }, async () => {
