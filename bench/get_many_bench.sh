@@ -12,12 +12,16 @@
 #   1. wall time of the whole run (hyperfine, RUNS runs after WARMUP), each
 #      into an emptied folder: mean ratio to wget and to curl.
 #   2. peak RSS (GNU time's maximum resident set size) of each netkit variant.
+#   bench/bare_get_many.ts (8 fetch loops, each body written whole, nothing
+#   else) compiled like the release binary (bare-binary) and under Deno
+#   (bare-deno): the ceiling the runtime's fetch allows.
 #
 # Targets (issue 13): wall time ≤ 0.5× wget -i and ≤ 1.0× curl -Z
 # --parallel-max 8; peak RSS < 100 MB.
 #
 # Settings (environment): RUNTIMES="binary bun deno"  RUNS=10  WARMUP=2
 #   FILES=200  SIZE=10240  TIME_LIMIT=600  PIN=auto  NICE=auto
+#   BARE=yes (no: leave out the bare programs)
 # Needs: nginx, curl, wget, hyperfine, python3, GNU time (/usr/bin/time).
 # Prints the report (Markdown) on stdout, progress on stderr.
 set -euo pipefail
@@ -31,6 +35,7 @@ WARMUP=${WARMUP:-2}
 FILES=${FILES:-200}
 SIZE=${SIZE:-10240}
 TIME_LIMIT=${TIME_LIMIT:-600}
+BARE=${BARE:-yes}
 
 need_tools "apt-get install -y nginx curl wget hyperfine python3 time" \
   nginx curl wget hyperfine python3 /usr/bin/time
@@ -75,13 +80,29 @@ for i in $(seq "$FILES"); do echo "$BASE/f$i.bin"; done >"$LIST"
 CURL_CONFIG="$TMP/curl.cfg"
 for i in $(seq "$FILES"); do printf 'url = "%s/f%s.bin"\n' "$BASE" "$i"; done >"$CURL_CONFIG"
 
+# The bare programs: what the runtime's fetch does with nothing of netkit's around it.
+BARES=()
+declare -A BARE_CMD=()
+if [[ $BARE == yes ]]; then
+  if [[ " $RUNTIMES " == *" binary "* ]]; then
+    bun build --compile --minify "$ROOT/bench/bare_get_many.ts" --outfile "$TMP/bare-get-many" >/dev/null
+    BARES+=(bare-binary)
+    BARE_CMD[bare-binary]="$TMP/bare-get-many $LIST $OUT"
+  fi
+  if [[ " $RUNTIMES " == *" deno "* ]]; then
+    BARES+=(bare-deno)
+    BARE_CMD[bare-deno]="deno run -A $ROOT/bench/bare_get_many.ts $LIST $OUT"
+  fi
+fi
+
 # --- the run ---------------------------------------------------------------------
-commands() { # -> hyperfine arguments: wget, curl, then each netkit variant
+commands() { # -> hyperfine arguments: wget, curl, each netkit variant, the bare programs
   printf '%s\0' -n wget "wget -q -i $LIST -P $OUT"
   printf '%s\0' -n curl "curl -s -Z --parallel-max 8 --remote-name-all --create-dirs --output-dir $OUT -K $CURL_CONFIG"
   for v in "${NETKITS[@]}"; do
     printf '%s\0' -n "${v#netkit-}" "${NETKIT_CMD[$v]} get -i $LIST -P $OUT --parallel 8 -s"
   done
+  for b in "${BARES[@]}"; do printf '%s\0' -n "$b" "${BARE_CMD[$b]}"; done
 }
 log "$FILES files of $SIZE bytes ..."
 mapfile -d '' CMDS < <(commands)
@@ -110,6 +131,7 @@ echo "nginx on loopback (sendfile on, access log off, keep-alive); hyperfine -N,
 echo "$WARMUP warm-up, each into an emptied folder. netkit: \`get -i LIST -P DIR --parallel 8 -s\`;"
 echo "wget: \`wget -q -i LIST -P DIR\` (one connection, in turn); curl: \`curl -s -Z --parallel-max 8\`"
 echo "\`--remote-name-all\` with a config of \`url\` lines. Targets: ≤ 0.5× wget, ≤ 1.0× curl, peak RSS < 100 MB."
+echo "bare-*: the runtime's fetch in 8 loops writing each body whole and nothing else (bench/bare_get_many.ts)."
 echo
 echo "| $FILES × $((SIZE / 1024)) KiB | mean | stddev | ÷ wget | ÷ curl | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|"
@@ -121,6 +143,12 @@ for v in "${NETKITS[@]}"; do
   check ${NETKIT_CMD[$v]} get -i "$LIST" -P "$OUT" --parallel 8 -s
   # shellcheck disable=SC2086
   RSS[${v#netkit-}]=$(peak_rss ${NETKIT_CMD[$v]} get -i "$LIST" -P "$OUT" --parallel 8 -s)
+done
+for b in "${BARES[@]}"; do
+  # shellcheck disable=SC2086
+  check ${BARE_CMD[$b]}
+  # shellcheck disable=SC2086
+  RSS[$b]=$(peak_rss ${BARE_CMD[$b]})
 done
 RSS_LINE=""
 for name in "${!RSS[@]}"; do RSS_LINE+="$name=${RSS[$name]} "; done

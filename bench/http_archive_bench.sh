@@ -16,6 +16,8 @@
 #
 # Settings (environment; a command-line argument list overrides RUNTIMES):
 #   RUNTIMES="bun deno binary"  REPS=3  FILES=10000  FILE_BYTES=107374
+#   BARE=yes (no: leave out bare-bun / bare-deno, bench/bare_folder_stream.ts:
+#   the runtime's server sending the folder's bytes and nothing else, the ceiling)
 #   PIN=auto  NICE=auto  TIME_LIMIT=600  (see bench/_lib.sh)
 #
 # Needs: curl, tar, taskset; bun and deno from node_modules/.bin (npm install).
@@ -35,6 +37,7 @@ REPS=${REPS:-3}
 FILES=${FILES:-10000}
 FILE_BYTES=${FILE_BYTES:-107374}
 TIME_LIMIT=${TIME_LIMIT:-600}
+BARE=${BARE:-yes}
 RATIO_TARGET=0.8
 RSS_LIMIT_MB=100
 
@@ -60,12 +63,29 @@ seconds() { # COMMAND... : wall seconds of one run
 anchor() { "${LOADER[@]}" bash -c 'tar -cf - -C "$1" . | cat >/dev/null' _ "$DATA"; }
 fetch() { "${LOADER[@]}" curl -sS --fail -o /dev/null "http://$HOST:$1/?download=$2"; }
 
+# The bare servers: the runtime's HTTP server sending the folder's bytes,
+# each file read whole into a fresh buffer, and nothing else (bench/bare_folder_stream.ts).
+BARES=()
+declare -A BARE_CMD=()
+if [[ $BARE == yes ]]; then
+  for rt in $RUNTIMES; do
+    case $rt in
+    bun) BARES+=(bare-bun) && BARE_CMD[bare-bun]="bun $ROOT/bench/bare_folder_stream.ts" ;;
+    deno) BARES+=(bare-deno) && BARE_CMD[bare-deno]="deno run -A $ROOT/bench/bare_folder_stream.ts" ;;
+    esac
+  done
+fi
+
 declare -A TIMES=() RSS_GROWTH=() OTHER=()
 ANCHOR_TIMES=()
-for name in "${NETKITS[@]}"; do
+for name in "${NETKITS[@]}" "${BARES[@]}"; do
   err="$TMP/$name.err"
-  # shellcheck disable=SC2086 # NETKIT_CMD holds a command line
-  start_server "$name" "$err" ${NETKIT_CMD[$name]} serve-http "$DATA" --host "$HOST" -p 0 --log off
+  # shellcheck disable=SC2086 # NETKIT_CMD and BARE_CMD hold command lines
+  if [[ $name == bare-* ]]; then
+    start_server "$name" "$err" ${BARE_CMD[$name]} "$DATA" "$HOST"
+  else
+    start_server "$name" "$err" ${NETKIT_CMD[$name]} serve-http "$DATA" --host "$HOST" -p 0 --log off
+  fi
   PORT[$name]=$(wait_for_port "$err" http "${PID[$name]}") || die "$name did not start: $(cat "$err")"
   rss0=$(awk '/^VmRSS:/ {print $2}' "/proc/${PID[$name]}/status")
   fetch "${PORT[$name]}" tar # warm-up, uncounted
@@ -73,7 +93,11 @@ for name in "${NETKITS[@]}"; do
     ANCHOR_TIMES+=("$(seconds anchor)")
     TIMES[$name]+="$(seconds fetch "${PORT[$name]}" tar) "
   done
-  OTHER[$name]="zip $(seconds fetch "${PORT[$name]}" zip) s, tar.gz $(seconds fetch "${PORT[$name]}" tar.gz) s"
+  if [[ $name == bare-* ]]; then
+    OTHER[$name]="(the folder's bytes only)"
+  else
+    OTHER[$name]="zip $(seconds fetch "${PORT[$name]}" zip) s, tar.gz $(seconds fetch "${PORT[$name]}" tar.gz) s"
+  fi
   RSS_GROWTH[$name]=$((($(peak_rss_kb "${PID[$name]}") - rss0) / 1000))
   stop_server "$name"
   log "$name: tar ${TIMES[$name]}s; ${OTHER[$name]}; RSS growth ${RSS_GROWTH[$name]} MB"
@@ -91,7 +115,7 @@ echo
 echo "| | tar s | MB/s | ÷ anchor rate | RSS growth MB | zip, tar.gz (one run) |"
 echo "|---|---|---|---|---|---|"
 echo "| \`tar -cf - DIR \\| cat\` | $anchor_s | $(rate "$anchor_s") | 1.00 | | |"
-for name in "${NETKITS[@]}"; do
+for name in "${NETKITS[@]}" "${BARES[@]}"; do
   # shellcheck disable=SC2086 # a list of numbers
   s=$(printf '%s\n' ${TIMES[$name]} | median)
   ratio=$(awk -v a="$anchor_s" -v s="$s" 'BEGIN { printf "%.2f", a / s }')
