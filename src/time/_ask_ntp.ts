@@ -37,6 +37,8 @@ export interface AskNtpOptions extends ExchangeOptions {
   timeoutMs: number;
   /** Fills a nonce with random bits. @default crypto.getRandomValues */
   random?: (words: Uint32Array) => void;
+  /** A monotonic clock in ms, for the round trip. @default performance.now */
+  monotonic?: () => number;
 }
 
 /** An accepted reply and the local timestamps around it. */
@@ -45,7 +47,13 @@ export interface NtpExchange {
   rootDistanceS: number;
   /** T1: the local clock (ms, sub-ms resolution) when the answered request went out. */
   t1Ms: number;
-  /** T4: the local clock (ms) when the reply arrived. */
+  /**
+   * T4: when the reply arrived, as T1 plus the monotonic time since: the
+   * wall clock may be pulled back or forward between the two readings (the
+   * precise clock keeping to the wall clock's millisecond, a step), and a
+   * round trip measured across that could even come out shorter than the
+   * server's hold (a negative delay).
+   */
   t4Ms: number;
 }
 
@@ -97,7 +105,8 @@ export async function askNtp(
   const { port, address } = target;
   // Sockets report sources without a %zone and with ::ffff: mapping removed.
   const expected = unmapAddress(address.address.split("%")[0]);
-  const sent: { nonce: NtpTimestamp; t1Ms: number }[] = [];
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const sent: { nonce: NtpTimestamp; t1Ms: number; sentAt: number }[] = [];
   let settle!: (exchange: NtpExchange) => void;
   let fail!: (error: TimeQueryError) => void;
   const replied = new Promise<NtpExchange>((resolve, reject) => {
@@ -108,7 +117,7 @@ export async function askNtp(
     hostname: address.family === 6 ? "::" : "0.0.0.0",
     port: 0,
     onDatagram({ data, from }) {
-      const t4Ms = options.clock();
+      const arrivedAt = monotonic();
       // Anything not from the address and port asked is someone else's datagram.
       if (from.hostname !== expected || from.port !== port) return;
       const verdict = checkNtpReply(data, sent.map((s) => s.nonce));
@@ -116,8 +125,8 @@ export async function askNtp(
       else if (verdict.verdict === "final") fail(new TimeQueryError(verdict.kind, verdict.reason));
       else {
         const { packet, rootDistanceS } = verdict;
-        const { t1Ms } = sent.find((s) => sameTimestamp(s.nonce, packet.origin))!;
-        settle({ packet, rootDistanceS, t1Ms, t4Ms });
+        const { t1Ms, sentAt } = sent.find((s) => sameTimestamp(s.nonce, packet.origin))!;
+        settle({ packet, rootDistanceS, t1Ms, t4Ms: t1Ms + (arrivedAt - sentAt) });
       }
     },
   });
@@ -131,7 +140,7 @@ export async function askNtp(
         mode: NTP_MODE.CLIENT,
         transmit: nonce,
       });
-      sent.push({ nonce, t1Ms: options.clock() });
+      sent.push({ nonce, t1Ms: options.clock(), sentAt: monotonic() });
       socket.send(request, { hostname: address.address, port });
     };
     send();

@@ -82,7 +82,8 @@ test(`[${TARGET}] query-time --ntp reads a server in NTP era 1 (2041) as 2041`, 
   const { result, rows } = await askScripted((request) =>
     replyTo(request, { receive: request.receivedAt + shift, transmit: peerNow() + shift })
   );
-  assert.equal(result.code, 0, result.stderr);
+  // --json says a failure on stdout: both streams go in the message.
+  assert.equal(result.code, 0, `stderr: ${result.stderr}\nstdout: ${result.stdout}`);
   assert.match(rows[0].iso, /^2041-06-01T00:00:0/);
   // θ is good to δ/2 (RFC 5905 §8); a wrong era would be 136 years off.
   const error = Math.abs(rows[0].offset_s - shift);

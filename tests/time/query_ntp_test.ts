@@ -108,6 +108,20 @@ test("queryNtp() measures the offset against the given local clock", async () =>
   assertOffset(answer, 50);
 });
 
+test("queryNtp(): the local clock stepped back mid-exchange leaves the round trip intact", async () => {
+  // The wall clock goes 5 ms back while the request is at the server (as a
+  // step would, or the precise clock keeping to the wall clock's millisecond):
+  // timed by the wall clock alone, T4 - T1 would be about -5 ms, a negative delay.
+  let stepMs = 0;
+  await using server = await ntpPeer((request) => {
+    stepMs = -5;
+    return replyTo(request);
+  });
+  const answer = await ask(server.port, { clock: () => Date.now() + stepMs });
+  assert.ok(answer.rttMs >= 0 && answer.rttMs < 100, `delay ${answer.rttMs} ms`);
+  assertOffset(answer, 0);
+});
+
 test("queryNtp() reads a server in NTP era 1 (2041) as 2041", async () => {
   const in2041 = Date.parse("2041-03-01T12:00:00Z") / 1000;
   const shift = in2041 - peerNow();
