@@ -64,8 +64,13 @@ export function bunCounts(output: string): Tally | null {
  * import { failedTests } from "./_counts.ts";
  *
  * const bun = "a_test.ts:\nerror: expect(received).toBe(expected)\n" +
- *   "      at <anonymous> (a_test.ts:2:42)\n(fail) adds up [0.18ms]\n(pass) other [0.02ms]\n";
- * assert.deepEqual(failedTests(bun), ["a_test.ts > adds up: error: expect(received).toBe(expected)"]);
+ *   "      at <anonymous> (a_test.ts:2:42)\n(fail) adds up [0.18ms]\n(pass) other [0.02ms]\n" +
+ *   "b_test.ts:\nAssertionError: stderr: busy\n(fail) runs [3.1ms]\n\n" +
+ *   "2 tests failed:\n(fail) adds up [0.18ms]\n(fail) runs [3.1ms]\n"; // Bun's repeat at the end
+ * assert.deepEqual(failedTests(bun), [
+ *   "a_test.ts > adds up: error: expect(received).toBe(expected)",
+ *   "b_test.ts > runs: AssertionError: stderr: busy",
+ * ]);
  * const deno = " FAILURES \n\nadds up => ./a_test.ts:1:6\n\nFAILED | 0 passed | 1 failed (21ms)\n";
  * assert.deepEqual(failedTests(deno), ["adds up => ./a_test.ts:1:6"]);
  * ```
@@ -75,10 +80,12 @@ export function failedTests(output: string): string[] {
   let file = "";
   let error = "";
   let inDenoFailures = false;
+  let inBunRepeat = false;
   for (const line of output.split("\n")) {
-    if (/^\S.*_test\.ts:$/.test(line)) [file, error] = [line.slice(0, -1), ""];
-    else if (line.startsWith("error: ") && !error) error = line;
-    else if (line.startsWith("(fail) ")) {
+    if (/^\S.*_test\.ts:$/.test(line)) [file, error, inBunRepeat] = [line.slice(0, -1), "", false];
+    else if (/^\d+ tests? failed:$/.test(line)) inBunRepeat = true; // the same (fail) lines again
+    else if (!error && /^(error: |\w*Error: )/.test(line)) error = line.slice(0, 300);
+    else if (line.startsWith("(fail) ") && !inBunRepeat) {
       const name = line.slice(7).replace(/ \[[\d.]+m?s\]$/, "");
       found.push(`${file ? `${file} > ` : ""}${name}${error ? `: ${error}` : ""}`);
       error = "";
