@@ -559,7 +559,7 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
     try {
       context = { ...given, net: runNet(given.net, { caCerts: readCaCerts(caCertFile) }) };
     } catch (error) {
-      return failed(error, given);
+      return failed(error, given, plan.kind === "download" ? plan : undefined);
     }
   }
   if (plan.kind === "many") return await runMany(plan, context);
@@ -594,7 +594,7 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   const request = { ...plan.request, body, headers: conditionalHeaders(plan) };
   const progress = plan.output.to === "file" && !plan.quiet &&
       (plan.forceProgress || context.stderrIsTerminal)
-    ? new Progress((text) => context.writeErr(text), () => context.monotonicNow())
+    ? new Progress(meterWriter(context), () => context.monotonicNow())
     : undefined;
   const started = context.monotonicNow();
   let result: DownloadResult;
@@ -767,6 +767,23 @@ function failed(error: unknown, context: CommandContext, plan?: GetDownloadPlan)
   context.err(`netkit get: ${message}`);
   if (plan?.json) failureRow(plan, context, code, message);
   return code;
+}
+
+/**
+ * Draws the meter on stderr. A meter that can no longer be drawn (stderr's
+ * reader gone, a full disk behind it) is dropped: the download goes on, and
+ * its outcome is still said (or exits) as usual.
+ */
+function meterWriter(context: CommandContext): (text: string) => void {
+  let off = false;
+  return (text) => {
+    if (off) return;
+    try {
+      context.writeErr(text);
+    } catch {
+      off = true;
+    }
+  };
 }
 
 /** `--json`'s row for a download that failed: `"ok": false`, the exit code and the error. */

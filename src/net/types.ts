@@ -644,8 +644,9 @@ export interface NetAdapter {
    * the stream is non-blocking and full: a pipe or terminal another program
    * set O_NONBLOCK on. It never retries by itself, so a short write is
    * always counted (the caller waits and writes the rest). Where the
-   * runtime cannot say what a write to a full stream took (Deno), it throws
-   * `EAGAIN` rather than return a count it does not know.
+   * runtime cannot say what a write to a full stream took (Deno's buffered
+   * standard output), it throws `EAGAIN` rather than return a count it does
+   * not know.
    *
    * @returns the bytes written
    * @throws the write's error, its `code` the errno name (EPIPE, ENOSPC, EAGAIN)

@@ -306,6 +306,29 @@ test("runGet() shows no meter off a terminal unless --progress, and none with -s
   }
 });
 
+test("runGet() drops a meter stderr no longer takes, and saves the file all the same", async () => {
+  await using server = await startServer((_, response) => response.end("x".repeat(3000)));
+  const dir = mkdtempSync(join(tmpdir(), "netkit-get-meter-gone-"));
+  try {
+    const { context, output } = memoryContext(rawNet());
+    let tries = 0;
+    const broken = {
+      ...context,
+      writeErr: () => {
+        tries++;
+        throw Object.assign(new Error("broken pipe"), { code: "EPIPE" });
+      },
+    };
+    const path = join(dir, "f.txt");
+    const code = await runGet(parseGetArgs([server.base, "-o", path, "--progress"], {}), broken);
+    assert.equal(code, EXIT.OK, output.err.join("\n"));
+    assert.equal(readFileSync(path, "utf8"), "x".repeat(3000));
+    assert.equal(tries, 1, "tried once, then left alone");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("runGet() prints the head with --include through writeOut, before the body", async () => {
   await using server = await startServer((_, response) => {
     response.writeHead(200, { "x-probe": "1" });
@@ -362,6 +385,17 @@ test("runGet() --json prints a row when the download fails too: ok false, the ex
     const savedArgs = [`${server.base}/`, "-o", join(dir, "ok.txt"), "--json", "-s"];
     assert.equal(await runGet(parseGetArgs(savedArgs, {}), saved.context), EXIT.OK);
     assert.equal(JSON.parse(saved.output.out.join("")).ok, true);
+
+    // A --cacert that cannot be read fails before the request: still a row.
+    const noCa = memoryContext(rawNet());
+    const caArgs = [`${server.base}/`, "--cacert", join(dir, "none.pem"), "-O", "--json", "-s"];
+    assert.equal(await runGet(parseGetArgs(caArgs, {}), noCa.context), EXIT.CA_CERT_FILE);
+    assert.deepEqual(JSON.parse(noCa.output.out.join("")), {
+      url: `${server.base}/`,
+      ok: false,
+      exit: EXIT.CA_CERT_FILE,
+      error: `Cannot read --cacert ${join(dir, "none.pem")}: no such file or folder`,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

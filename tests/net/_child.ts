@@ -6,6 +6,9 @@
  *   name when one arrives, then `alive` a moment later, and ends.
  * - `signal-removed`: installs a handler, removes it, prints `ready` and
  *   waits: a signal then ends the process as it would without netkit.
+ * - `stderr-flood`: writes 1 MiB of `a` to standard error through
+ *   `writeStdio(2)` and `writeAll` (a stream another program may have made
+ *   non-blocking), then prints `done`.
  * - `clock`: only without capabilities (CapEff 0 in /proc/self/status),
  *   asks to set the clock to the current time, then to slew it by 1 ms, and
  *   prints each error's code on a line; prints `has-capabilities` and calls
@@ -16,6 +19,7 @@
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { selectAdapter } from "../../src/net/select.ts";
+import { writeAll } from "../../src/cli/write_all.ts";
 
 const net = selectAdapter();
 const mode = process.argv.at(-1);
@@ -34,6 +38,9 @@ if (mode === "signal" || mode === "signal-removed") {
   if (mode === "signal-removed") remove();
   // Deno starts listening for a signal on its next turn of the event loop.
   setTimeout(() => console.log("ready"), 100);
+} else if (mode === "stderr-flood") {
+  writeAll(new Uint8Array(1 << 20).fill(0x61), (rest) => net.writeStdio(2, rest));
+  console.log("done");
 } else if (mode === "clock") {
   const status = readFileSync("/proc/self/status", "utf8");
   if (!/^CapEff:\s*0+$/m.test(status)) {

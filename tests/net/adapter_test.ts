@@ -393,3 +393,35 @@ test(
     }
   },
 );
+
+/**
+ * Runs its argv with standard error on a pipe set O_NONBLOCK (as a parent
+ * can leave it), reads it slowly so the pipe fills, and prints
+ * `{ code, bytes, only_a, stdout }`.
+ */
+const SLOW_STDERR_READER = `
+import fcntl, json, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=w)
+os.close(w)
+count, only_a = 0, True
+time.sleep(0.2)
+while chunk := os.read(r, 16384):
+    count += len(chunk)
+    only_a = only_a and chunk == b"a" * len(chunk)
+    time.sleep(0.002)
+stdout = child.stdout.read().decode()
+print(json.dumps({"code": child.wait(), "bytes": count, "only_a": only_a, "stdout": stdout}))
+`;
+
+test("writeStdio(2) into a non-blocking stderr whose reader falls behind: every byte, once", {
+  skip: peerSkip("python3"),
+}, async () => {
+  const ran = await run(["python3", "-c", SLOW_STDERR_READER, ...childArgv("stderr-flood")], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  const result = JSON.parse(ran.stdout);
+  assert.deepEqual(result, { code: 0, bytes: 1 << 20, only_a: true, stdout: "done\n" });
+});

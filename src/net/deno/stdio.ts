@@ -24,18 +24,19 @@ export function isTerminal(fd: 0 | 1 | 2): boolean {
 }
 
 /**
- * {@linkcode NetAdapter.writeStdio} on Deno: `Deno.stdout.writeSync`, one
- * write(2). On a stream another program made non-blocking it cannot keep
- * the promise: when the stream is full Deno has taken some of the bytes
- * into Rust's stdout buffer and throws without saying how many (node:fs's
- * `writeSync` loses the count the same way), so waiting and writing again
- * would send bytes twice. It fails loudly instead.
+ * {@linkcode NetAdapter.writeStdio} on Deno: one `writeSync`. Standard
+ * error is unbuffered in Deno, so a full non-blocking stderr took nothing
+ * and reports 0 (the caller waits and writes again). Standard output goes
+ * through Rust's stdout buffer: when a non-blocking stdout is full Deno has
+ * taken some of the bytes into that buffer and throws without saying how
+ * many (node:fs's `writeSync` loses the count the same way), so waiting and
+ * writing again would send bytes twice. It fails loudly instead.
  *
  * @param fd 1 (standard output) or 2 (standard error)
  * @param bytes what to write
  * @returns the bytes written
  * @throws the write's error (`code` EPIPE, ENOSPC…); `code` EAGAIN when
- *   the stream is non-blocking and full
+ *   standard output is non-blocking and full
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -51,6 +52,7 @@ export function writeStdio(fd: 1 | 2, bytes: Uint8Array): number {
     return (fd === 1 ? Deno.stdout : Deno.stderr).writeSync(bytes);
   } catch (error) {
     if (!(error instanceof Deno.errors.WouldBlock)) throw error;
+    if (fd === 2) return 0;
     throw Object.assign(
       new Error(
         "it is non-blocking and its reader fell behind; under Deno part of the output may be missing",
