@@ -92,7 +92,6 @@ export interface ListenFailureOptions {
  * import assert from "node:assert/strict";
  * import { listenFailure, ListenError } from "./listen.ts";
  * import { NetError } from "../net/errors.ts";
-import { isIPv4, isIPv6 } from "../net/ip.ts";
  *
  * const error = new ListenError("0.0.0.0", new NetError("EADDRINUSE", "in use"));
  * const line = listenFailure(error, 8000, { suggestPort: 8080 });
@@ -105,9 +104,10 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
   const where = `cannot listen on ${formatHostPort(host, port)}`;
   const flag = options.flag ?? "--port";
   const code = cause instanceof NetError ? cause.code : undefined;
-  // The adapter's message starts with the same "Cannot listen on HOST:PORT": said once.
+  // The adapter's message starts with its own "Cannot listen on HOST:PORT" (or
+  // "Cannot bind UDP HOST:PORT"): the place is said once.
   const message = (cause instanceof Error ? cause.message : String(cause))
-    .replace(/^Cannot listen on \S+: /, "");
+    .replace(/^Cannot (listen on|bind UDP) \S+: /, "");
   const notFound = `${where}: '${host}' is not an address or a known host name`;
   const other = `${where}: ${message}${options.hint ? ` (${options.hint})` : ""}`;
   switch (code) {
@@ -126,8 +126,9 @@ export function listenFailure(error: unknown, port: number, options: ListenFailu
     case "EAFNOSUPPORT":
       return `${where}: this system has no IPv6; use --host 0.0.0.0`;
     case "EOTHER":
-      // Bun says EINVAL or only "Failed to listen" for a host it cannot resolve (256.1.1.1).
-      return host && !isIPv4(host) && !isIPv6(host) ? notFound : other;
+      // Bun says EINVAL or only "Failed to listen" for a host it cannot resolve
+      // (256.1.1.1); its words follow, in case the name was not the trouble.
+      return host && !isIPv4(host) && !isIPv6(host) ? `${notFound} (${message})` : other;
     default:
       return other;
   }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { EXIT } from "../cli/exit_codes.ts";
+import { errnoWords } from "../cli/errno_words.ts";
 import { DownloadError } from "./errors.ts";
 
 /** A PEM certificate block (RFC 7468 §2 and §5.1: the `CERTIFICATE` label). */
@@ -30,8 +31,10 @@ export function readCaCerts(path: string): string[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    const code = (error as { code?: string }).code ?? String(error);
-    throw new DownloadError(EXIT.CA_CERT_FILE, `Cannot read --cacert ${path}: ${code}`);
+    throw new DownloadError(
+      EXIT.CA_CERT_FILE,
+      `Cannot read --cacert ${path}: ${errnoWords(error)}`,
+    );
   }
   const certs = text.match(PEM_CERTIFICATE) ?? [];
   if (certs.length === 0) {

@@ -12,7 +12,7 @@ import { DownloadError } from "./errors.ts";
 import { fileNameFromDisposition, fileNameFromUrl } from "./file_name.ts";
 import { FileSink, type FileSinkOptions, refuseToReplace, type Sink } from "./sink.ts";
 import { StreamSink } from "./stream_sink.ts";
-import { type HashFactory, type HashName, writeAll } from "./_sink_helpers.ts";
+import { type HashFactory, type HashName, writeAllToFd, writeError } from "./_sink_helpers.ts";
 
 /** Where the body goes, decided when the final response's head is known. */
 export interface SinkProvider {
@@ -133,11 +133,10 @@ function deviceSinks(path: string, options: FileSinkOptions): SinkProvider {
   try {
     fd = openSync(path, "w");
   } catch (error) {
-    const code = (error as { code?: string }).code ?? String(error);
-    throw new DownloadError(EXIT.WRITE_ERROR, `Cannot write ${path}: ${code}`);
+    throw writeError(error, path);
   }
   const sink = new StreamSink({
-    write: (chunk) => writeAll(fd, chunk),
+    write: (chunk) => writeAllToFd(fd, chunk),
     close: () => closeSync(fd),
     label: path,
     hashNames: options.hashNames,

@@ -42,10 +42,14 @@ test("listenFailure() says where once, and names a host that is no address (Bun:
   );
   assert.equal(
     listenFailure(invalid, 8000, { suggestPort: 8080 }),
-    "cannot listen on 256.1.1.1:8000: '256.1.1.1' is not an address or a known host name",
+    "cannot listen on 256.1.1.1:8000: '256.1.1.1' is not an address or a known host name " +
+      "(EINVAL: invalid argument, listen)",
   );
   const vague = new ListenError("no-such.invalid", new NetError("EOTHER", `${context}: Failed`));
   assert.match(listenFailure(vague, 8000, { suggestPort: 8080 }), /'no-such\.invalid' is not an/);
+  // A UDP bind's own "Cannot bind UDP HOST:PORT" is not said a second time.
+  const udp = new ListenError("::", new NetError("EOTHER", "Cannot bind UDP :::37: odd"));
+  assert.equal(listenFailure(udp, 37, { suggestPort: 3737 }), "cannot listen on [::]:37: odd");
   // An address literal with an odd error keeps the error, said once.
   const odd = new ListenError(
     "127.0.0.1",
