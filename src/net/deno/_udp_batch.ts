@@ -135,6 +135,7 @@ function _serve(
       if (nameLength === 0) return false;
       if (bytes.length > SEND_BYTES) {
         const name = out.names.slice(NAME_BYTES * slot, NAME_BYTES * slot + nameLength);
+        if (state.queued > 0) flush(); // the replies queued before it leave first
         return libc.sendto(fd, bytes, BigInt(bytes.length), MSG_DONTWAIT, name, nameLength) >= 0;
       }
       out.data.set(bytes, SEND_BYTES * slot);

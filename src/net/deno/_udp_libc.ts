@@ -102,6 +102,9 @@ export function datagramFd(libc: UdpLibc, hostname: string, port: number): numbe
   want[3] = port & 0xff;
   let entries: Deno.DirEntry[];
   try {
+    // Asked first: without --allow-read a read would prompt on a terminal.
+    const read = Deno.permissions.querySync({ name: "read", path: "/proc/self/fd" });
+    if (read.state !== "granted") return -1;
     entries = [...Deno.readDirSync("/proc/self/fd")];
   } catch {
     return -1; // not Linux's /proc, or no --allow-read
