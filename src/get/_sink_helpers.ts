@@ -27,7 +27,7 @@ export function digestsOf(hashes: Map<HashName, Hash>): Map<HashName, string> {
 }
 
 /** Writes all of `chunk` to `fd` (at `position`, or at the file offset when null). */
-export function writeAll(fd: number, chunk: Uint8Array, position: number | null = null): void {
+export function writeAllToFd(fd: number, chunk: Uint8Array, position: number | null = null): void {
   let done = 0;
   while (done < chunk.length) {
     done += writeSync(

@@ -38,7 +38,7 @@ import {
   hashers,
   type HashFactory,
   type HashName,
-  writeAll,
+  writeAllToFd,
   writeError,
 } from "./_sink_helpers.ts";
 
@@ -316,7 +316,7 @@ export class FileSink implements Sink {
       fd = openSync(this.partPath, "w", 0o644);
       let position = 0;
       for (const chunk of this.#held ?? []) {
-        writeAll(fd, chunk, position);
+        writeAllToFd(fd, chunk, position);
         position += chunk.length;
       }
     } catch (error) {
@@ -330,7 +330,7 @@ export class FileSink implements Sink {
 
   #writeOut(chunk: Uint8Array, position: number): void {
     try {
-      writeAll(this.#fd, chunk, position);
+      writeAllToFd(this.#fd, chunk, position);
     } catch (error) {
       throw writeError(error, this.partPath);
     }

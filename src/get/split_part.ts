@@ -16,7 +16,7 @@ import {
   hashers,
   type HashFactory,
   type HashName,
-  writeAll,
+  writeAllToFd,
   writeError,
 } from "./_sink_helpers.ts";
 
@@ -128,7 +128,7 @@ export class SplitPart implements Sink {
   writeAt(range: { start: number; end: number; done: number }, chunk: Uint8Array): number {
     const n = Math.min(chunk.length, range.end - range.done);
     try {
-      writeAll(this.#fd, chunk.subarray(0, n), range.done);
+      writeAllToFd(this.#fd, chunk.subarray(0, n), range.done);
     } catch (error) {
       throw writeError(error, this.partPath);
     }
