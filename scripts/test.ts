@@ -67,18 +67,20 @@ function step(
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1", ...env },
     });
-    let output = "";
-    const echo = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
-      output += chunk.toString();
+    // Kept apart: a chunk of one stream must not land inside a line of the other
+    // (Bun reports on stderr while tests print on stdout; the parsers read lines).
+    const kept = { out: "", err: "" };
+    const echo = (stream: NodeJS.WriteStream, key: "out" | "err") => (chunk: Buffer) => {
+      kept[key] += chunk.toString();
       stream.write(chunk);
     };
-    child.stdout!.on("data", echo(process.stdout));
-    child.stderr!.on("data", echo(process.stderr));
+    child.stdout!.on("data", echo(process.stdout, "out"));
+    child.stderr!.on("data", echo(process.stderr, "err"));
     child.on("error", (error) => {
-      resolve({ code: 127, output: output + String(error) });
+      resolve({ code: 127, output: `${kept.out}\n${kept.err}\n${error}` });
     });
     // Colour codes would split the summaries the counts are read from.
-    const plain = () => output.replace(ANSI_COLOUR, "");
+    const plain = () => `${kept.out}\n${kept.err}`.replace(ANSI_COLOUR, "");
     child.on("close", (code) => resolve({ code: code ?? 1, output: plain() }));
   });
 }
