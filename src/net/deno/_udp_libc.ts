@@ -12,7 +12,7 @@
  */
 import type { NetAddr } from "../types.ts";
 import { isIPv4 } from "../ip.ts";
-import { libcPaths } from "../_libc_clock.ts";
+import { openLibc } from "../_libc_clock.ts";
 
 const SYMBOLS = {
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
@@ -60,13 +60,10 @@ export function udpLibc(): UdpLibc | null {
   const { os, arch } = Deno.build;
   if (os !== "linux" || (arch !== "x86_64" && arch !== "aarch64")) return null;
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
-  for (const path of libcPaths(os, arch)) {
-    try {
-      opened = Deno.dlopen(path, SYMBOLS).symbols;
-      break;
-    } catch {
-      // the next name
-    }
+  try {
+    opened = openLibc((path) => Deno.dlopen(path, SYMBOLS).symbols, { os, arch });
+  } catch {
+    // No libc loads: the socket is served the plain way.
   }
   return opened;
 }
