@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { parseCommandArgs, parseHeader, parseNumber, UsageError } from "../cli/args.ts";
 import type { Command, CommandContext } from "../cli/context.ts";
+import { stopAtFirstFailure } from "../cli/stop_at_first_failure.ts";
 import { parseCredentials } from "../cli/credentials.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import { VERSION } from "../build_info.ts";
@@ -594,7 +595,11 @@ export async function runGet(plan: GetPlan, given: CommandContext): Promise<numb
   const request = { ...plan.request, body, headers: conditionalHeaders(plan) };
   const progress = plan.output.to === "file" && !plan.quiet &&
       (plan.forceProgress || context.stderrIsTerminal)
-    ? new Progress(meterWriter(context), () => context.monotonicNow())
+    // A meter stderr no longer takes is dropped; the download goes on.
+    ? new Progress(
+      stopAtFirstFailure((text) => context.writeErr(text)),
+      () => context.monotonicNow(),
+    )
     : undefined;
   const started = context.monotonicNow();
   let result: DownloadResult;
@@ -767,23 +772,6 @@ function failed(error: unknown, context: CommandContext, plan?: GetDownloadPlan)
   context.err(`netkit get: ${message}`);
   if (plan?.json) failureRow(plan, context, code, message);
   return code;
-}
-
-/**
- * Draws the meter on stderr. A meter that can no longer be drawn (stderr's
- * reader gone, a full disk behind it) is dropped: the download goes on, and
- * its outcome is still said (or exits) as usual.
- */
-function meterWriter(context: CommandContext): (text: string) => void {
-  let off = false;
-  return (text) => {
-    if (off) return;
-    try {
-      context.writeErr(text);
-    } catch {
-      off = true;
-    }
-  };
 }
 
 /** `--json`'s row for a download that failed: `"ok": false`, the exit code and the error. */

@@ -6,6 +6,7 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { errnoWords } from "../cli/errno_words.ts";
+import { stopAtFirstFailure } from "../cli/stop_at_first_failure.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import {
   formatHostPort,
@@ -566,16 +567,12 @@ export const serveHttpCommand: Command = {
  * the server goes on serving, as nginx does when its log fails.
  */
 function accessLogWriter(context: CommandContext): (text: string) => void {
-  let off = false;
-  return (text) => {
-    if (off) return;
-    try {
-      // Workers share one stdout: lines must not be cut into (see whole_lines.ts).
-      writeWholeLines(text, context.writeOut);
-    } catch (error) {
-      off = true;
+  return stopAtFirstFailure(
+    // Workers share one stdout: lines must not be cut into (see whole_lines.ts).
+    (text) => writeWholeLines(text, context.writeOut),
+    (error) => {
       const reason = errnoWords(error);
       context.err(`netkit serve-http: access log off: cannot write standard output (${reason})`);
-    }
-  };
+    },
+  );
 }
