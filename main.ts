@@ -135,6 +135,7 @@ function unknownCommand(name: string, context: CommandContext): number {
 function processContext(): CommandContext {
   let stderrIsTerminal: boolean | undefined;
   const net = selectAdapter();
+  const encoder = new TextEncoder(); // one for every stderr write (the meter's many)
   return {
     net,
     // console.* rather than process.stdout: Bun loads its Node stream layer
@@ -143,7 +144,7 @@ function processContext(): CommandContext {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     writeOut: (bytes) => writeAll(bytes, (rest) => net.writeStdio(1, rest)),
-    writeErr: (text) => writeAll(new TextEncoder().encode(text), (rest) => net.writeStdio(2, rest)),
+    writeErr: (text) => writeAll(encoder.encode(text), (rest) => net.writeStdio(2, rest)),
     env: process.env,
     get stderrIsTerminal() {
       return (stderrIsTerminal ??= net.isTerminal(2));
